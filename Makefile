@@ -1,0 +1,35 @@
+# skiff: top-level build. `make` builds the hosted program and the kernel; `make test` runs
+# every test tier; `make run` boots the kernel under QEMU. Platform-specific rules live in
+# kernel/x86_64/build.mk and kernel/hosted/build.mk; test rules in tests/build.mk.
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+BUILD := build
+
+# What every C file in net/, vm/, httpd/ and kernel/ sees, on every platform.
+WARN := -Wall -Wextra -Werror
+COMMON_CFLAGS := -std=c11 $(WARN) -g -I. -DSKIFF_VERSION='"$(VERSION)"'
+
+# Portable sources: compiled freestanding for the kernel and as ordinary code when hosted.
+PORTABLE_SRC := $(wildcard net/*.c vm/*.c httpd/*.c) $(wildcard kernel/*.c)
+
+.PHONY: all deps test run iso bench clean layers format
+all: $(BUILD)/skiff $(BUILD)/skiff.elf
+
+include kernel/hosted/build.mk
+include kernel/x86_64/build.mk
+include tests/build.mk
+
+# Installs what the build and the tests need, once; both `make run` and `make test` start here.
+deps:
+	@./tests/deps.sh
+
+layers:
+	@python3 ../shared/tools/layers . 2>/dev/null || python3 tools/layers.py .
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
