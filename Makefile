@@ -12,8 +12,15 @@ COMMON_CFLAGS := -std=c11 $(WARN) -g -I. -DSKIFF_VERSION='"$(VERSION)"'
 # Portable sources: compiled freestanding for the kernel and as ordinary code when hosted.
 PORTABLE_SRC := $(wildcard net/*.c vm/*.c httpd/*.c) $(wildcard kernel/*.c)
 
-.PHONY: all deps test run iso bench clean layers format
+.PHONY: all deps test run iso bench clean layers format FORCE
 all: $(BUILD)/skiff $(BUILD)/skiff.elf
+
+# The files that print the version are rebuilt when it changes; nothing else depends on it.
+$(BUILD)/version: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+$(BUILD)/hosted/kernel/hosted/main.o $(BUILD)/asan/kernel/hosted/main.o: $(BUILD)/version
+$(BUILD)/kernel/kernel/x86_64/start.o: $(BUILD)/version
 
 include kernel/hosted/build.mk
 include kernel/x86_64/build.mk
@@ -24,7 +31,7 @@ deps:
 	@./tests/deps.sh
 
 layers:
-	@python3 ../shared/tools/layers . 2>/dev/null || python3 tools/layers.py .
+	./tests/run.sh layers
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -9,7 +9,7 @@
 # exit). The host's neighbour entry for the guest is static, so the first ping measures the
 # guest, not Linux's one-second ARP retry timer. Timestamps come from polling every 5 ms.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . tests/vm/lib/qemu.bash
 RUNS=${1:-5}
 GUEST_IP=10.78.0.2
@@ -129,5 +129,7 @@ size=$(stat -c %s build/skiff.elf)
 loaded=$(size -A build/skiff.elf |
     awk '$1 ~ /^\.(text|rodata|data|note)/ { s += $2 } END { print s }')
 bss=$(size -A build/skiff.elf | awk '$1 == ".bss" { print $2 }')
-echo "kernel image: build/skiff.elf $size bytes on disk (with symbols), $loaded bytes loaded," \
+strip -o "$tmp/stripped.elf" build/skiff.elf
+stripped=$(stat -c %s "$tmp/stripped.elf")
+echo "kernel image: build/skiff.elf $size bytes ($stripped stripped), $loaded bytes loaded," \
     "$bss bytes of .bss"

@@ -38,8 +38,10 @@ int loop_run(const struct bootargs *args)
     };
     plat_net_mac(cfg.mac);
     if (net_init(&cfg, plat_clock_ns()) != NET_OK) {
-        static const char msg[] = "net: unusable address configuration: ip must be non-zero "
-                                  "and gw inside ip/netmask (or 0.0.0.0)\n";
+        static const char msg[] =
+            "net: unusable ip/netmask/gw: ip must be a unicast address that is neither the "
+            "subnet's nor its broadcast address, netmask contiguous, gw 0.0.0.0 or another "
+            "host inside the subnet\n";
         plat_console_write(msg, sizeof msg - 1);
         return 2;
     }

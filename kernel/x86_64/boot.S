@@ -8,7 +8,7 @@
  */
 
 #define MB2_MAGIC 0xe85250d6           /* Multiboot2 spec §3.1.2: header magic */
-#define MB2_LOADER_MAGIC 0x36d76289    /* Multiboot2 spec §3.2: %eax on entry */
+#define MB2_LOADER_MAGIC 0x36d76289    /* Multiboot2 spec §3.3: %eax on entry */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18    /* xen/include/public/elfnote.h */
 
 #define CR0_PE (1 << 0)
@@ -19,7 +19,7 @@
 #define CR0_CD (1 << 30)
 #define CR0_PG (1 << 31)
 #define CR4_PAE (1 << 5)
-#define CR4_OSFXSR (1 << 9)            /* SSE instructions and fxsave (Intel SDM vol. 3 §13.1.3) */
+#define CR4_OSFXSR (1 << 9)            /* SSE instructions and fxsave */
 #define CR4_OSXMMEXCPT (1 << 10)       /* SIMD floating-point exceptions as #XM, not #UD */
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
@@ -38,7 +38,7 @@
 #define BOOT_STACK_BYTES 65536
 #define TLS_BYTES 4096                 /* musl's struct pthread fits in far less */
 
-/* ---- Multiboot2 header (Multiboot2 spec §3.1): within the first 32 KiB, 8-aligned ---- */
+/* ---- Multiboot2 header (Multiboot2 spec §3.1.1): in the first 32 KiB, 8-aligned ---- */
     .section .multiboot2, "a"
     .p2align 3
 mb2_header:
@@ -122,8 +122,14 @@ common32:
     incl %ecx
     cmpl $512, %ecx
     jb 1b
+    /* The page below the stack stays unmapped: an overflow faults (and, with no stack left to
+     * report on, becomes a double fault, which cpu.c runs on a stack of its own). */
+    movl $boot_stack_guard, %eax
+    shrl $12, %eax
+    movl $0, x86_boot_pt(, %eax, 8)
 
-    /* Long mode (Intel SDM vol. 3 §10.8.5): PAE, CR3, EFER.LME, then paging. */
+    /* Long mode (Intel SDM vol. 3, "Initializing IA-32e Mode"): PAE, CR3, EFER.LME, then
+     * paging. */
     movl %cr4, %eax
     orl $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
     movl %eax, %cr4
@@ -180,11 +186,11 @@ start64:
     .text
 .macro EXC vec
 exc\vec:
-    /* Intel SDM vol. 3 table 7-1: the vectors for which the CPU pushes an error code. */
+    /* Intel SDM vol. 3, "Protected-Mode Exceptions and Interrupts" table: the vectors
+     * for which the CPU pushes an error code. */
     .set err_lo, (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13)
     .set err_hi, (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-    .if err_lo || err_hi
-    .else
+    .ifeq err_lo || err_hi
     pushq $0
     .endif
     pushq $\vec
@@ -246,13 +252,15 @@ x86_exc_stubs:
 
     .data
     .p2align 3
-gdt:
+    .globl x86_gdt
+x86_gdt:
     .quad 0
     .quad 0x00af9b000000ffff                /* SEL_CODE: 64-bit code, present, accessed */
     .quad 0x00cf93000000ffff                /* SEL_DATA: flat data, writable, accessed */
+    .quad 0, 0                              /* 0x18: the TSS, filled in by cpu.c */
 gdt_ptr:
-    .word gdt_ptr - gdt - 1
-    .quad gdt
+    .word gdt_ptr - x86_gdt - 1
+    .quad x86_gdt
 
     .bss
     .p2align 12
@@ -262,7 +270,7 @@ boot_pd:   .skip 4 * 4096
     .globl x86_boot_pt
 x86_boot_pt: .skip 4096
 boot_tls:  .skip TLS_BYTES
-    .p2align 4
+boot_stack_guard: .skip 4096
 boot_stack: .skip BOOT_STACK_BYTES
 
     .section .note.GNU-stack, "", @progbits

@@ -62,7 +62,7 @@ struct pvclock_time {
 #define RTC_UIP_POLLS 100000 /* an update lasts under 2 ms */
 
 #define CPUID_RDRAND_BIT (1u << 30) /* CPUID 1 ECX */
-#define RDRAND_RETRIES 10           /* Intel DRNG guide §5.2.1: 10 tries, then give up */
+#define RDRAND_RETRIES 10           /* Intel's DRNG guide: 10 tries, then give up */
 
 static uint64_t tsc_hz;
 static uint64_t tsc_start;

@@ -19,7 +19,7 @@
 
 #define NS_PER_S 1000000000ull
 
-/* Local APIC (Intel SDM vol. 3 §11.4, §11.5.4). */
+/* Local APIC (Intel SDM vol. 3, "Advanced Programmable Interrupt Controller (APIC)"). */
 #define MSR_APIC_BASE 0x1b
 #define APIC_BASE_ENABLE (1u << 11)
 #define APIC_BASE_MASK 0xffffff000ull

@@ -38,7 +38,8 @@ struct pvh_module {
     uint64_t paddr, size, cmdline_paddr, reserved;
 };
 
-/* Multiboot2 spec §3.6: the boot information is 8-aligned tags after an 8-byte header. */
+/* Multiboot2 spec §3.6.2: the boot information is 8-aligned tags after an 8-byte header;
+ * §3.6.5 command line, §3.6.6 modules, §3.6.8 memory map. */
 #define MB2_TAG_END 0
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3

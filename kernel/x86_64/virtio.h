@@ -45,10 +45,11 @@ const char *virtio_net_transport(void);
 /* Enables the receive queue's used-buffer notification, so the next received frame raises the
  * wake interrupt, then looks again: returns true if frames are already waiting (the caller
  * must not hlt then; without this re-check a frame that arrived just before arming would be
- * missed until the next timer). */
+ * missed until the next timer). When the pool ran dry and the receive ring is short of
+ * buffers, sent frames coming back also wake (and count as waiting): they refill the ring. */
 bool virtio_net_arm_wake(void);
 
-/* Suppresses the receive notification again and acknowledges a pending interrupt status, for
+/* Suppresses the notifications again and acknowledges a pending interrupt status, for
  * the poll loop's busy time. Cheap; call after every wake. */
 void virtio_net_disarm_wake(void);
 

@@ -202,12 +202,24 @@ static bool vq_used_next(struct vq *v, uint32_t *id, uint32_t *len)
     return true;
 }
 
-/* Posts pool buffers on every free receive descriptor, as many as the pool has. Returns how
- * many were posted (not yet published). */
+/* The receive ring's share of the pool: half of it, at most the ring. A ring holding every
+ * buffer would leave none for net/'s answers (an ARP reply takes a fresh buffer), and the pool
+ * would stay dry (bufs=64 with a 256-entry ring). */
+static unsigned rx_share(void)
+{
+    unsigned share = pbuf_pool_size() / 2;
+    return share < rx.n ? share : rx.n;
+}
+
+/* True when the receive ring holds fewer buffers than its share (the pool ran dry). */
+static bool rx_starved(void) { return (unsigned)(rx.n - rx.nfree) < rx_share(); }
+
+/* Posts pool buffers on free receive descriptors until the ring holds its share or the pool
+ * is dry. Returns how many were posted (not yet published). */
 static unsigned rx_fill(void)
 {
     unsigned posted = 0;
-    while (rx.nfree > 0) {
+    while (rx_starved() && rx.nfree > 0) {
         struct pbuf *b = pbuf_take(PBUF_DEVICE);
         if (b == NULL)
             break; /* pool dry: the descriptors wait for the next plat_net_rx */
@@ -238,7 +250,7 @@ static void tx_reclaim(void)
 
 /* Sets FAILED (§3.1.1: the driver SHOULD when a step goes irrecoverably wrong) and passes
  * 'outcome' on. */
-static int fail(int outcome)
+static int give_up(int outcome)
 {
     tp.status_set(tp.status_get() | STATUS_FAILED);
     return outcome;
@@ -281,7 +293,7 @@ static int init(void)
     uint64_t offered = tp.features_get(); /* 4. read its features, write our subset */
     if (!(offered & F_VERSION_1)) {
         virtio_log("virtio-net: device does not offer VIRTIO_F_VERSION_1 (legacy only)");
-        return fail(VIRTIO_BADDEV);
+        return give_up(VIRTIO_BADDEV);
     }
     uint64_t accepted = offered & (F_VERSION_1 | F_NET_MAC);
     tp.features_set(accepted);
@@ -290,19 +302,19 @@ static int init(void)
     if (!(tp.status_get() & STATUS_FEATURES_OK)) { /* 6. did the device accept them? */
         virtio_log("virtio-net: device refused features 0x%llx",
                    (unsigned long long)accepted);
-        return fail(VIRTIO_REFUSED);
+        return give_up(VIRTIO_REFUSED);
     }
 
     /* 7. device-specific setup, §5.1.5: the queues, the MAC, receive buffers. */
     int r = vq_init(&rx, RXQ, true);
     if (r == VIRTIO_OK)
-        r = vq_init(&tx, TXQ, false);
+        r = vq_init(&tx, TXQ, true); /* see virtio_net_arm_wake */
     if (r != VIRTIO_OK)
-        return fail(r);
+        return give_up(r);
     mac_read(accepted);
     if (rx_fill() == 0) {
         virtio_log("virtio-net: the pbuf pool is empty, nothing to receive into");
-        return fail(VIRTIO_NOMEM);
+        return give_up(VIRTIO_NOMEM);
     }
     barrier();
     rx.avail->idx = rx.avail_idx;
@@ -337,16 +349,23 @@ const char *virtio_net_transport(void) { return up ? tp.name : "none"; }
 
 bool virtio_net_arm_wake(void)
 {
+    /* A receive ring short of buffers refills only when sent frames come back to the pool, and
+     * the device says so only through the transmit queue: then wake on that too, or a dry
+     * pool would sleep until the next timer with the answers already sent. */
+    bool starved = rx_starved();
     if (tp.wake_ack != NULL)
         tp.wake_ack(); /* lower a stale line first, or its next edge would be lost */
     rx.avail->flags = 0;
-    mfence(); /* §2.6.7: flags store before the used->idx load, which x86 may swap */
-    return rx.used->idx != rx.used_seen;
+    if (starved)
+        tx.avail->flags = 0;
+    mfence(); /* §2.6.7: flags stores before the used->idx loads, which x86 may swap */
+    return rx.used->idx != rx.used_seen || (starved && tx.used->idx != tx.used_seen);
 }
 
 void virtio_net_disarm_wake(void)
 {
     rx.avail->flags = AVAIL_F_NO_INTERRUPT;
+    tx.avail->flags = AVAIL_F_NO_INTERRUPT;
     if (tp.wake_ack != NULL)
         tp.wake_ack();
 }
@@ -357,6 +376,7 @@ unsigned plat_net_offloads(void) { return 0; }
 
 int plat_net_rx(struct pbuf **frames, int max)
 {
+    tx_reclaim(); /* sent frames' buffers back to the pool first, for rx_fill below */
     int got = 0;
     uint32_t id, len;
     while (got < max && vq_used_next(&rx, &id, &len)) {

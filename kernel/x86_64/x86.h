@@ -17,6 +17,12 @@
  * plat_panic, 4 for a CPU exception. Through QEMU's isa-debug-exit (iobase 0xf4) the QEMU
  * process exits with (status << 1) | 1: 0 -> 1, 2 -> 5, 3 -> 7, 4 -> 9. Without that device the
  * machine halts with interrupts off instead.
+ *
+ * Not supported: more than one CPU, x2APIC mode, UEFI boot (the ISO is BIOS GRUB), RAM or
+ * device registers above 4 GiB, ACPI (so microvm with acpi=on gives no virtio_mmio.device=
+ * words and its NIC's interrupt line is unknown), a PVH start info of version 0 (no memory
+ * map), the TSC-deadline timer, reading the boot modules (kept intact for a later issue's app
+ * bytecode).
  */
 #ifndef SKIFF_X86_64_X86_H
 #define SKIFF_X86_64_X86_H
@@ -142,7 +148,8 @@ void x86_irq_idle_set(int idle);
 void x86_ioapic_route(unsigned gsi, bool level_triggered);
 
 /* The MSI/MSI-X message address and data that deliver X86_WAKE_VECTOR to this CPU, edge
- * triggered (Intel SDM vol. 3 §11.11.1 and §11.11.2). */
+ * triggered (Intel SDM vol. 3, "Message Address Register Format" and "Message Data Register
+ * Format"). */
 uint64_t x86_msi_address(void);
 uint32_t x86_msi_data(void);
 

@@ -3,7 +3,7 @@
 # through its Multiboot2 header. Passes when the banner names the memory, the MAC,
 # virtio-pci and multiboot2.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/vm/lib/qemu.bash
 trap qemu_cleanup EXIT
 qemu_prereqs

@@ -5,7 +5,7 @@
 # force-legacy=false gives the version 2 virtio-mmio the driver needs. Passes when the banner
 # names the memory, the MAC, virtio-mmio and pvh.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/vm/lib/qemu.bash
 trap qemu_cleanup EXIT
 qemu_prereqs

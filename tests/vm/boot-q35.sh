@@ -3,7 +3,7 @@
 # Passes when the banner names the memory (-m 128M: 100..128 MiB), the MAC QEMU assigns, the
 # transport virtio-pci and the boot loader pvh.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/vm/lib/qemu.bash
 trap qemu_cleanup EXIT
 qemu_prereqs

@@ -3,7 +3,7 @@
 # "bootarg rx_batch=0: must be 1..256" and plat_exit(2), which isa-debug-exit turns into QEMU
 # exit status (2 << 1) | 1 = 5. No NIC: the arguments are checked before the device is probed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/vm/lib/qemu.bash
 trap qemu_cleanup EXIT
 qemu_prereqs
