@@ -99,4 +99,8 @@ int loop_run(const struct bootargs *args);
 /* Prints every counter as "name value" lines, to the console (log=stats, hosted --stats). */
 void loop_print_stats(void);
 
+/* Prints one counter line in the format loop_print_stats() uses; platforms print their own
+ * device counters with it after the stack's. */
+void loop_print_counter(const char *name, uint64_t value);
+
 #endif

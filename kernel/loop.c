@@ -70,17 +70,22 @@ int loop_run(const struct bootargs *args)
     return 0;
 }
 
-static void print_counter(const char *name, uint64_t value, void *arg)
+void loop_print_counter(const char *name, uint64_t value)
 {
-    (void)arg;
     char line[64];
     int n = snprintf(line, sizeof line, "  %-24s %llu\n", name, (unsigned long long)value);
-    plat_console_write(line, (size_t)n);
+    plat_console_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+static void print_net_counter(const char *name, uint64_t value, void *arg)
+{
+    (void)arg;
+    loop_print_counter(name, value);
 }
 
 void loop_print_stats(void)
 {
     static const char head[] = "counters:\n";
     plat_console_write(head, sizeof head - 1);
-    net_stats_each(print_counter, NULL);
+    net_stats_each(print_net_counter, NULL);
 }

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
 #include "kernel/platform.h"
 #include "net/net.h"
 
@@ -144,18 +145,11 @@ static bool replay_wait(uint64_t deadline_ns)
     return true;
 }
 
-static void print_counter(const char *name, uint64_t value)
-{
-    char line[64];
-    int n = snprintf(line, sizeof line, "  %-24s %llu\n", name, (unsigned long long)value);
-    plat_console_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-}
-
 static void replay_print_stats(void)
 {
     static const char head[] = "device (replay):\n";
     plat_console_write(head, sizeof head - 1);
-#define REPLAY_PRINT(name) print_counter(#name, stats.name);
+#define REPLAY_PRINT(name) loop_print_counter(#name, stats.name);
     REPLAY_COUNTERS(REPLAY_PRINT)
 #undef REPLAY_PRINT
 }

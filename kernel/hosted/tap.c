@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "kernel/kernel.h"
 #include "kernel/platform.h"
 #include "net/net.h"
 
@@ -127,18 +128,11 @@ static bool tap_wait(uint64_t deadline_ns)
     return !stop_seen();
 }
 
-static void print_counter(const char *name, uint64_t value)
-{
-    char line[64];
-    int n = snprintf(line, sizeof line, "  %-24s %llu\n", name, (unsigned long long)value);
-    plat_console_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-}
-
 static void tap_print_stats(void)
 {
     static const char head[] = "device (tap):\n";
     plat_console_write(head, sizeof head - 1);
-#define TAP_PRINT(name) print_counter(#name, stats.name);
+#define TAP_PRINT(name) loop_print_counter(#name, stats.name);
     TAP_COUNTERS(TAP_PRINT)
 #undef TAP_PRINT
 }

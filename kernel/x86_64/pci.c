@@ -1,7 +1,7 @@
 /* PCI configuration space through configuration mechanism #1 (ports 0xCF8/0xCFC), bus
  * enumeration and capability lists: just what virtio_pci.c needs to find its device.
  *
- * Entry points: pci_fn_find, pci_cfg_read8/16/32, pci_cfg_write16/32, pci_bar_addr,
+ * Entry points: pci_fn_find, pci_cfg_read8/16/32, pci_cfg_write16, pci_bar_addr,
  * pci_cap_find (contracts in virtio.h).
  *
  * Mechanism #1 reaches the first 256 bytes of each function, which hold every capability a
@@ -20,9 +20,9 @@
 #define REG_BAR0 0x10
 #define REG_CAP_PTR 0x34
 
-#define STATUS_CAP_LIST 0x10     /* PCI Local Bus 3.0 §6.2.3: capabilities list present */
+#define STATUS_CAP_LIST 0x10 /* PCI Local Bus 3.0 §6.2.3: capabilities list present */
 #define HEADER_MULTIFUNCTION 0x80
-#define CAP_LINKS_MAX 48         /* (256 - 64) / 4: more links than fit means a loop */
+#define CAP_LINKS_MAX 48 /* (256 - 64) / 4: more links than fit means a loop */
 
 static inline void out32(uint16_t port, uint32_t v)
 {
@@ -64,12 +64,6 @@ uint8_t pci_cfg_read8(struct pci_fn f, unsigned off)
     return (uint8_t)(pci_cfg_read32(f, off) >> (8 * (off & 3)));
 }
 
-void pci_cfg_write32(struct pci_fn f, unsigned off, uint32_t v)
-{
-    select(f, off);
-    out32(CFG_DATA, v);
-}
-
 void pci_cfg_write16(struct pci_fn f, unsigned off, uint16_t v)
 {
     select(f, off);
@@ -83,13 +77,11 @@ bool pci_fn_find(uint16_t vendor, bool (*match)(struct pci_fn f, uint16_t device
         for (unsigned dev = 0; dev < 32; dev++) {
             struct pci_fn f = {(uint8_t)bus, (uint8_t)dev, 0};
             uint16_t v = pci_cfg_read16(f, REG_VENDOR);
-            if (v == 0xffff)
-                continue; /* no device: reads of an absent function return all ones */
+            if (v == 0xffff) continue; /* no device: reads of an absent function return all ones */
             unsigned nfn = (pci_cfg_read8(f, REG_HEADER_TYPE) & HEADER_MULTIFUNCTION) ? 8 : 1;
             for (unsigned fn = 0; fn < nfn; fn++) {
                 f.fn = (uint8_t)fn;
-                if (fn > 0)
-                    v = pci_cfg_read16(f, REG_VENDOR);
+                if (fn > 0) v = pci_cfg_read16(f, REG_VENDOR);
                 if (v == vendor && match(f, pci_cfg_read16(f, REG_DEVICE))) {
                     *out = f;
                     return true;
@@ -102,11 +94,9 @@ bool pci_fn_find(uint16_t vendor, bool (*match)(struct pci_fn f, uint16_t device
 
 uint64_t pci_bar_addr(struct pci_fn f, unsigned bar)
 {
-    if (bar > 5)
-        return 0;
+    if (bar > 5) return 0;
     uint32_t lo = pci_cfg_read32(f, REG_BAR0 + 4 * bar);
-    if (lo & 1)
-        return 0; /* an I/O BAR */
+    if (lo & 1) return 0; /* an I/O BAR */
     uint64_t addr = lo & ~0xfu;
     if (((lo >> 1) & 3) == 2 && bar < 5) /* type 2: 64-bit, the next BAR is the upper half */
         addr |= (uint64_t)pci_cfg_read32(f, REG_BAR0 + 4 * (bar + 1)) << 32;
@@ -117,18 +107,15 @@ unsigned pci_cap_find(struct pci_fn f, uint8_t id, unsigned prev)
 {
     unsigned off;
     if (prev == 0) {
-        if (!(pci_cfg_read16(f, REG_STATUS) & STATUS_CAP_LIST))
-            return 0;
+        if (!(pci_cfg_read16(f, REG_STATUS) & STATUS_CAP_LIST)) return 0;
         off = pci_cfg_read8(f, REG_CAP_PTR);
     } else {
         off = pci_cfg_read8(f, prev + 1);
     }
     for (unsigned links = 0; links < CAP_LINKS_MAX; links++) {
-        off &= 0xfc; /* the low two bits are reserved */
-        if (off < 0x40)
-            return 0; /* 0 ends the list; below 0x40 is the header, so also the end */
-        if (pci_cfg_read8(f, off) == id)
-            return off;
+        off &= 0xfc;              /* the low two bits are reserved */
+        if (off < 0x40) return 0; /* 0 ends the list; below 0x40 is the header, so also the end */
+        if (pci_cfg_read8(f, off) == id) return off;
         off = pci_cfg_read8(f, off + 1);
     }
     return 0;

@@ -10,10 +10,15 @@
  * Error convention: enum virtio_outcome; every failure has already printed one console line
  * naming the device and what went wrong.
  *
+ * Wake interrupts (idle=halt only): on PCI, MSI-X table entry 0 for both queues; on
+ * virtio-mmio, the device's IOAPIC line, edge triggered, acknowledged by disarm and arm.
+ *
  * Not supported: more than one NIC, legacy (pre-1.0) devices and virtio-mmio version 1 (QEMU
- * microvm needs -global virtio-mmio.force-legacy=false), multiqueue, mergeable receive
- * buffers, checksum/segmentation offloads, VIRTIO_F_EVENT_IDX, indirect descriptors, packed
- * virtqueues, configuration change interrupts (link status is not watched).
+ * microvm needs -global virtio-mmio.force-legacy=false), PCI INTx (a device without MSI-X
+ * works, but idle=halt then wakes on timers only), registers above 4 GiB, an IOMMU
+ * (VIRTIO_F_ACCESS_PLATFORM), multiqueue, mergeable receive buffers, checksum/segmentation
+ * offloads, VIRTIO_F_EVENT_IDX, indirect descriptors, packed virtqueues, configuration change
+ * interrupts (link status is not watched).
  */
 #ifndef SKIFF_X86_64_VIRTIO_H
 #define SKIFF_X86_64_VIRTIO_H
@@ -65,17 +70,17 @@ struct virtio_transport {
     uint8_t (*status_get)(void);
     /* Writes device_status; 0 starts a reset, done once status_get() reads 0. */
     void (*status_set)(uint8_t status);
-    uint64_t (*features_get)(void);                /* the device's 64 feature bits */
-    void (*features_set)(uint64_t features);       /* the driver's accepted bits */
-    uint8_t (*config_read8)(unsigned off);         /* device-specific configuration space */
-    uint32_t (*config_generation)(void);           /* changes when the config space changes */
-    uint16_t (*queue_max)(unsigned q);             /* queue 'q''s largest size; 0 = absent */
+    uint64_t (*features_get)(void);          /* the device's 64 feature bits */
+    void (*features_set)(uint64_t features); /* the driver's accepted bits */
+    uint8_t (*config_read8)(unsigned off);   /* device-specific configuration space */
+    uint32_t (*config_generation)(void);     /* changes when the config space changes */
+    uint16_t (*queue_max)(unsigned q);       /* queue 'q''s largest size; 0 = absent */
     /* Gives queue 'q' its 'n'-entry rings at physical addresses 'desc', 'avail', 'used' and
      * enables it; 'wake' routes its used-buffer notifications to the wake interrupt. Returns
      * VIRTIO_OK or VIRTIO_REFUSED (after printing why). */
     int (*queue_enable)(unsigned q, uint16_t n, uint64_t desc, uint64_t avail, uint64_t used,
                         bool wake);
-    void (*queue_notify)(unsigned q);              /* available buffer notification */
+    void (*queue_notify)(unsigned q); /* available buffer notification */
     void (*wake_ack)(void); /* clears a pending interrupt status; NULL if nothing to clear */
 };
 
@@ -95,11 +100,12 @@ struct pci_fn {
     uint8_t bus, dev, fn;
 };
 
+/* Configuration register at byte offset 'off' (0..255, aligned to its width) of 'f'. Reads of
+ * an absent function return all ones. */
 uint8_t pci_cfg_read8(struct pci_fn f, unsigned off);
 uint16_t pci_cfg_read16(struct pci_fn f, unsigned off);
 uint32_t pci_cfg_read32(struct pci_fn f, unsigned off);
 void pci_cfg_write16(struct pci_fn f, unsigned off, uint16_t v);
-void pci_cfg_write32(struct pci_fn f, unsigned off, uint32_t v);
 
 /* Scans buses 0..255 in order through configuration mechanism #1 and stores in '*out' the
  * first function whose vendor is 'vendor' and for which 'match' returns true. Returns true if

@@ -48,26 +48,40 @@
 /* QEMU microvm (hw/i386/microvm.c): transports at 0xfeb00000 + 512 * i. With its second
  * IOAPIC (at 0xfec10000, the default whenever ACPI is on) it makes 24 of them, wired to GSI
  * 24 + i; without, 8, wired to GSI 16 + i or 5 + i depending on ACPI, which we cannot tell
- * apart here. QEMU appends virtio_mmio.device= words only to a Linux kernel's command line,
- * not to a PVH kernel's, so on QEMU these slots are how we find the device. */
+ * apart here. microvm appends a virtio_mmio.device= word per device to the command line, but
+ * QEMU 7.2 passes it to a PVH kernel only with acpi=off (qboot), not with the default
+ * firmware: so the slots are how we usually find the device. */
 #define MICROVM_BASE 0xfeb00000u
 #define MICROVM_STRIDE 0x200u
 #define MICROVM_SLOTS 24
 #define MICROVM_IOAPIC2 0xfec10000u
 #define MICROVM_IOAPIC2_GSI 24
-#define IOAPIC_REGSEL 0x00 /* 82093AA IOAPIC datasheet §3.1 */
+#define IOAPIC_REGSEL 0x00 /* 82093AA IOAPIC datasheet: IOREGSEL, IOWIN, IOAPICVER */
 #define IOAPIC_WIN 0x10
 #define IOAPIC_VER 0x01
 #define NO_IRQ (-1)
+#define GSI_LIMIT 48 /* x86_ioapic_route: 0..23 on the first IOAPIC, 24..47 on microvm's second */
 
 static volatile uint8_t *regs; /* the device's register window */
 static int irq = NO_IRQ;       /* its interrupt line (GSI), NO_IRQ when unknown */
 
-static uint32_t rd(unsigned off) { return *(volatile uint32_t *)(regs + off); }
-static void wr(unsigned off, uint32_t v) { *(volatile uint32_t *)(regs + off) = v; }
+static uint32_t rd(unsigned off)
+{
+    return *(volatile uint32_t *)(regs + off);
+}
+static void wr(unsigned off, uint32_t v)
+{
+    *(volatile uint32_t *)(regs + off) = v;
+}
 
-static uint8_t status_get(void) { return (uint8_t)rd(REG_STATUS); }
-static void status_set(uint8_t s) { wr(REG_STATUS, s); }
+static uint8_t status_get(void)
+{
+    return (uint8_t)rd(REG_STATUS);
+}
+static void status_set(uint8_t s)
+{
+    wr(REG_STATUS, s);
+}
 
 static uint64_t features_get(void)
 {
@@ -86,8 +100,14 @@ static void features_set(uint64_t f)
 }
 
 /* §4.2.2.2: 8-bit fields of the device configuration are read with 8-bit accesses. */
-static uint8_t config_read8(unsigned off) { return regs[REG_CONFIG + off]; }
-static uint32_t config_generation(void) { return rd(REG_CONFIG_GENERATION); }
+static uint8_t config_read8(unsigned off)
+{
+    return regs[REG_CONFIG + off];
+}
+static uint32_t config_generation(void)
+{
+    return rd(REG_CONFIG_GENERATION);
+}
 
 static uint16_t queue_max(unsigned q)
 {
@@ -115,20 +135,21 @@ static int queue_enable(unsigned q, uint16_t n, uint64_t desc, uint64_t avail, u
     wr(REG_QUEUE_READY, 1);
     /* One line per device: edge-triggered, since the line stays high until InterruptACK and
      * the wake handler only EOIs; wake_ack lowers it before each arming. */
-    if (wake && irq != NO_IRQ)
-        x86_ioapic_route((unsigned)irq, false);
+    if (wake && irq != NO_IRQ) x86_ioapic_route((unsigned)irq, false);
     return VIRTIO_OK;
 }
 
 /* A write to uncached device memory is not reordered before our earlier ring stores. */
-static void queue_notify(unsigned q) { wr(REG_QUEUE_NOTIFY, q); }
+static void queue_notify(unsigned q)
+{
+    wr(REG_QUEUE_NOTIFY, q);
+}
 
 /* §4.2.2: InterruptACK takes the bits of InterruptStatus being acknowledged. */
 static void wake_ack(void)
 {
     uint32_t pending = rd(REG_INTERRUPT_STATUS);
-    if (pending)
-        wr(REG_INTERRUPT_ACK, pending);
+    if (pending) wr(REG_INTERRUPT_ACK, pending);
 }
 
 enum probe { PROBE_NONE, PROBE_LEGACY, PROBE_FOUND };
@@ -136,11 +157,9 @@ enum probe { PROBE_NONE, PROBE_LEGACY, PROBE_FOUND };
 /* Looks at the window at 'base' for device type 'device_id'. */
 static enum probe probe(uint64_t base, uint64_t len, unsigned device_id)
 {
-    if (len < REGS_LEN || base + REGS_LEN > (1ull << 32))
-        return PROBE_NONE;
+    if (len < REGS_LEN || base + REGS_LEN > (1ull << 32)) return PROBE_NONE;
     volatile uint32_t *r = (volatile uint32_t *)(uintptr_t)base;
-    if (r[REG_MAGIC / 4] != MAGIC || r[REG_DEVICE_ID / 4] != device_id)
-        return PROBE_NONE;
+    if (r[REG_MAGIC / 4] != MAGIC || r[REG_DEVICE_ID / 4] != device_id) return PROBE_NONE;
     if (r[REG_VERSION / 4] != VERSION_MODERN) {
         virtio_log("virtio-mmio: device at 0x%llx is version %u (legacy); start QEMU with "
                    "-global virtio-mmio.force-legacy=false",
@@ -151,23 +170,27 @@ static enum probe probe(uint64_t base, uint64_t len, unsigned device_id)
 }
 
 /* Parses "<size>@<base>:<irq>" (Linux's virtio_mmio.device= syntax; size may end in K or M,
- * numbers may be hex with 0x). Returns false if 'w' does not fit it. */
+ * numbers may be hex with 0x, an optional ":<id>" follows). Returns false if 'w' does not fit
+ * it or names a line no IOAPIC of x86.h has. */
 static bool parse_device(const char *w, uint64_t *base, uint64_t *len, int *line)
 {
     char *end;
     *len = strtoull(w, &end, 0);
-    if (*end == 'K' || *end == 'k')
-        *len <<= 10, end++;
-    else if (*end == 'M' || *end == 'm')
-        *len <<= 20, end++;
-    if (*end != '@' || end == w)
-        return false;
-    *base = strtoull(end + 1, &end, 0);
-    if (*end != ':')
-        return false;
-    unsigned long n = strtoul(end + 1, &end, 0);
-    if (end == w || n > 255 || (*end != '\0' && *end != ' ' && *end != ':'))
-        return false;
+    if (end == w) return false;
+    if (*end == 'K' || *end == 'k') {
+        *len <<= 10;
+        end++;
+    } else if (*end == 'M' || *end == 'm') {
+        *len <<= 20;
+        end++;
+    }
+    if (*end != '@') return false;
+    const char *text = end + 1;
+    *base = strtoull(text, &end, 0);
+    if (end == text || *end != ':') return false;
+    text = end + 1;
+    unsigned long n = strtoul(text, &end, 0);
+    if (end == text || n >= GSI_LIMIT || (*end != '\0' && *end != ' ' && *end != ':')) return false;
     *line = (int)n;
     return true;
 }
@@ -212,8 +235,7 @@ int virtio_mmio_find(unsigned device_id, const char *cmdline, struct virtio_tran
     static const char key[] = "virtio_mmio.device=";
     bool listed = false, legacy = false;
     for (const char *p = cmdline; p != NULL && (p = strstr(p, key)) != NULL; p++) {
-        if (p != cmdline && p[-1] != ' ')
-            continue; /* the key must start a word */
+        if (p != cmdline && p[-1] != ' ') continue; /* the key must start a word */
         uint64_t base, len;
         int line;
         if (!parse_device(p + sizeof key - 1, &base, &len, &line)) {

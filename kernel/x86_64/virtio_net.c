@@ -4,7 +4,7 @@
  * of virtio.h.
  *
  * Receive buffers are pbufs posted to the device directly: one device-writable descriptor per
- * buffer, starting VIRTIO_NET_HDR_LEN bytes before the pbuf's 'data', so the frame lands at
+ * buffer, starting NET_HDR_LEN bytes before the pbuf's 'data', so the frame lands at
  * 'data' and is parsed there. Transmit writes a zeroed header into the headroom in front of
  * each frame and posts the frame in place. Nothing is copied either way.
  *
@@ -43,11 +43,11 @@
 #define NET_HDR_LEN 12
 _Static_assert(NET_HDR_LEN <= PBUF_HEADROOM, "the header goes in a pbuf's headroom");
 
-/* What one receive descriptor covers: header plus the rest of the pbuf. §5.1.6.3.1: without
- * VIRTIO_NET_F_MRG_RXBUF and the GUEST_TSO/UFO features, each buffer must hold a header and a
- * 1514-byte frame. */
+/* What one receive descriptor covers: the header, then the rest of the pbuf. Without
+ * VIRTIO_NET_F_MRG_RXBUF and the GUEST_TSO/UFO features, §5.1.6.3.1: "the driver SHOULD
+ * populate the receive queue(s) with buffers of at least 1526 bytes" (header + 1514). */
 #define RX_BUF_LEN (PBUF_SIZE - PBUF_HEADROOM + NET_HDR_LEN)
-_Static_assert(RX_BUF_LEN >= NET_HDR_LEN + 1514, "a receive buffer holds a whole frame");
+_Static_assert(RX_BUF_LEN >= 1526, "a receive buffer holds a whole frame");
 
 /* Entries per queue, at most. 256 is QEMU's default size; more would hold more of the pbuf
  * pool in the rings (bufs=64 is the smallest pool), fewer would drop frames in bursts. */
@@ -60,7 +60,7 @@ struct virtq_desc {
     uint16_t flags;
     uint16_t next;
 };
-#define DESC_F_WRITE 2 /* device writes the buffer (otherwise reads it) */
+#define DESC_F_WRITE 2         /* device writes the buffer (otherwise reads it) */
 #define AVAIL_F_NO_INTERRUPT 1 /* §2.6.7: we do not want used-buffer notifications */
 #define USED_F_NO_NOTIFY 1     /* §2.6.10: the device does not want available notifications */
 
@@ -71,7 +71,7 @@ struct virtq_avail {
 };
 
 struct virtq_used_elem {
-    uint32_t id; /* head descriptor of the used chain */
+    uint32_t id;  /* head descriptor of the used chain */
     uint32_t len; /* bytes the device wrote into it */
 };
 
@@ -87,16 +87,16 @@ _Static_assert(sizeof(struct virtq_used_elem) == 8, "§2.6.8 used element layout
  * rest is ours. Indexes 'avail_idx' and 'used_seen' run free and wrap at 2^16, as the spec's
  * idx fields do. */
 struct vq {
-    uint16_t n;                      /* entries, a power of 2 (§2.6) */
-    uint16_t avail_idx;              /* the next avail->idx we will publish */
-    uint16_t used_seen;              /* used->idx up to which we have taken used entries */
-    uint16_t nfree;                  /* entries of 'free' in use */
+    uint16_t n;         /* entries, a power of 2 (§2.6) */
+    uint16_t avail_idx; /* the next avail->idx we will publish */
+    uint16_t used_seen; /* used->idx up to which we have taken used entries */
+    uint16_t nfree;     /* entries of 'free' in use */
     volatile struct virtq_desc *desc;
     volatile struct virtq_avail *avail;
     volatile struct virtq_used *used;
-    uint16_t free[QUEUE_MAX];        /* stack of descriptors the device does not own */
-    struct pbuf *bufs[QUEUE_MAX];    /* bufs[d]: the pbuf descriptor d points at, owned by
-                                      * PBUF_DEVICE; NULL while d is free */
+    uint16_t free[QUEUE_MAX];     /* stack of descriptors the device does not own */
+    struct pbuf *bufs[QUEUE_MAX]; /* bufs[d]: the pbuf descriptor d points at, owned by
+                                   * PBUF_DEVICE; NULL while d is free */
 };
 
 enum { RXQ = 0, TXQ = 1 }; /* §5.1.2: receiveq1, transmitq1 */
@@ -104,13 +104,19 @@ enum { RXQ = 0, TXQ = 1 }; /* §5.1.2: receiveq1, transmitq1 */
 static struct virtio_transport tp;
 static struct vq rx, tx;
 static uint8_t mac[6];
-static bool up;                 /* virtio_net_probe succeeded */
+static bool up; /* virtio_net_probe succeeded */
 /* Bad used entries from the device, dropped and counted by reason. */
-static uint64_t drop_rx_len; /* a length outside (NET_HDR_LEN, RX_BUF_LEN] */
+static uint64_t drop_rx_len;  /* a length outside (NET_HDR_LEN, RX_BUF_LEN] */
 static uint64_t drop_used_id; /* naming a descriptor the device did not own */
 
-static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
-static inline void mfence(void) { __asm__ volatile("mfence" ::: "memory"); }
+static inline void barrier(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+static inline void mfence(void)
+{
+    __asm__ volatile("mfence" ::: "memory");
+}
 
 void virtio_log(const char *fmt, ...)
 {
@@ -119,10 +125,8 @@ void virtio_log(const char *fmt, ...)
     va_start(ap, fmt);
     int len = vsnprintf(line, sizeof line - 1, fmt, ap);
     va_end(ap);
-    if (len < 0)
-        return;
-    if ((size_t)len > sizeof line - 2)
-        len = sizeof line - 2;
+    if (len < 0) return;
+    if ((size_t)len > sizeof line - 2) len = sizeof line - 2;
     line[len++] = '\n';
     plat_console_write(line, (size_t)len);
 }
@@ -137,7 +141,8 @@ static void drop(uint64_t *counter, const char *what, uint32_t value)
                    (unsigned long long)n);
 }
 
-/* Allocates queue 'q''s rings, with 'n' entries, and hands them to the device. */
+/* Allocates queue 'q''s rings, as many entries as the device allows up to QUEUE_MAX, and
+ * hands them to the device; 'wake' as for virtio_transport.queue_enable. */
 static int vq_init(struct vq *v, unsigned q, bool wake)
 {
     uint16_t max = tp.queue_max(q);
@@ -147,8 +152,8 @@ static int vq_init(struct vq *v, unsigned q, bool wake)
     }
     uint16_t n = QUEUE_MAX;
     while (n > max)
-        n >>= 1; /* the largest power of 2 the device allows */
-    size_t avail_off = 16u * n;                                 /* alignment 2 */
+        n >>= 1;                /* the largest power of 2 the device allows */
+    size_t avail_off = 16u * n; /* alignment 2 */
     size_t used_off = (avail_off + 6u + 2u * n + 3u) & ~(size_t)3; /* alignment 4 */
     size_t bytes = used_off + 6u + 8u * n;
     uint8_t *mem = plat_pages_alloc((bytes + PLAT_PAGE_SIZE - 1) / PLAT_PAGE_SIZE);
@@ -165,12 +170,11 @@ static int vq_init(struct vq *v, unsigned q, bool wake)
     /* Polled unless virtio_net_arm_wake() says otherwise; a hint the device may ignore. */
     v->avail->flags = AVAIL_F_NO_INTERRUPT;
     /* Physical == virtual for plat_pages_alloc memory (the kernel's identity map). */
-    return tp.queue_enable(q, n, (uintptr_t)v->desc, (uintptr_t)v->avail, (uintptr_t)v->used,
-                           wake);
+    return tp.queue_enable(q, n, (uintptr_t)v->desc, (uintptr_t)v->avail, (uintptr_t)v->used, wake);
 }
 
 /* Puts descriptor 'd', already filled in, on the available ring; not visible to the device
- * until publish(). */
+ * until vq_publish(). */
 static void vq_post(struct vq *v, uint16_t d, struct pbuf *b)
 {
     v->bufs[d] = b;
@@ -185,15 +189,13 @@ static void vq_publish(struct vq *v, unsigned q)
     barrier(); /* ring entries before idx: store order, which x86 keeps */
     v->avail->idx = v->avail_idx;
     mfence(); /* idx before reading flags: a store then a load, which x86 may swap */
-    if (!(v->used->flags & USED_F_NO_NOTIFY))
-        tp.queue_notify(q);
+    if (!(v->used->flags & USED_F_NO_NOTIFY)) tp.queue_notify(q);
 }
 
 /* Takes the next used entry, if any, into 'id' and 'len'. */
 static bool vq_used_next(struct vq *v, uint32_t *id, uint32_t *len)
 {
-    if (v->used_seen == v->used->idx)
-        return false;
+    if (v->used_seen == v->used->idx) return false;
     barrier(); /* §2.6.14: read idx before the entry it covers; loads stay in order on x86 */
     volatile struct virtq_used_elem *e = &v->used->ring[v->used_seen & (v->n - 1)];
     *id = e->id;
@@ -212,7 +214,10 @@ static unsigned rx_share(void)
 }
 
 /* True when the receive ring holds fewer buffers than its share (the pool ran dry). */
-static bool rx_starved(void) { return (unsigned)(rx.n - rx.nfree) < rx_share(); }
+static bool rx_starved(void)
+{
+    return (unsigned)(rx.n - rx.nfree) < rx_share();
+}
 
 /* Posts pool buffers on free receive descriptors until the ring holds its share or the pool
  * is dry. Returns how many were posted (not yet published). */
@@ -221,8 +226,7 @@ static unsigned rx_fill(void)
     unsigned posted = 0;
     while (rx_starved() && rx.nfree > 0) {
         struct pbuf *b = pbuf_take(PBUF_DEVICE);
-        if (b == NULL)
-            break; /* pool dry: the descriptors wait for the next plat_net_rx */
+        if (b == NULL) break; /* pool dry: the descriptors wait for the next plat_net_rx */
         uint16_t d = rx.free[--rx.nfree];
         rx.desc[d].addr = (uintptr_t)(b->data - NET_HDR_LEN);
         rx.desc[d].len = RX_BUF_LEN;
@@ -281,13 +285,13 @@ static int init(void)
 {
     tp.status_set(0); /* 1. reset the device */
     for (unsigned spins = 0; tp.status_get() != 0; spins++) {
-        /* §4.1.4.3.2 (1.2): wait for the reset to finish before reinitializing. */
+        /* §4.1.4.3.2: "wait for a read of device_status to return 0" before going on. */
         if (spins > 1000000) {
             virtio_log("virtio-net: device does not finish its reset");
             return VIRTIO_BADDEV;
         }
     }
-    tp.status_set(STATUS_ACKNOWLEDGE);                /* 2. we noticed the device */
+    tp.status_set(STATUS_ACKNOWLEDGE);                 /* 2. we noticed the device */
     tp.status_set(STATUS_ACKNOWLEDGE | STATUS_DRIVER); /* 3. and can drive it */
 
     uint64_t offered = tp.features_get(); /* 4. read its features, write our subset */
@@ -300,17 +304,14 @@ static int init(void)
 
     tp.status_set(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK); /* 5. */
     if (!(tp.status_get() & STATUS_FEATURES_OK)) { /* 6. did the device accept them? */
-        virtio_log("virtio-net: device refused features 0x%llx",
-                   (unsigned long long)accepted);
+        virtio_log("virtio-net: device refused features 0x%llx", (unsigned long long)accepted);
         return give_up(VIRTIO_REFUSED);
     }
 
     /* 7. device-specific setup, §5.1.5: the queues, the MAC, receive buffers. */
     int r = vq_init(&rx, RXQ, true);
-    if (r == VIRTIO_OK)
-        r = vq_init(&tx, TXQ, true); /* see virtio_net_arm_wake */
-    if (r != VIRTIO_OK)
-        return give_up(r);
+    if (r == VIRTIO_OK) r = vq_init(&tx, TXQ, true); /* see virtio_net_arm_wake */
+    if (r != VIRTIO_OK) return give_up(r);
     mac_read(accepted);
     if (rx_fill() == 0) {
         virtio_log("virtio-net: the pbuf pool is empty, nothing to receive into");
@@ -328,24 +329,24 @@ static int init(void)
 int virtio_net_probe(const char *cmdline)
 {
     int r = virtio_pci_find(VIRTIO_ID_NET, &tp);
-    if (r == VIRTIO_NODEV)
-        r = virtio_mmio_find(VIRTIO_ID_NET, cmdline, &tp);
+    if (r == VIRTIO_NODEV) r = virtio_mmio_find(VIRTIO_ID_NET, cmdline, &tp);
     if (r == VIRTIO_NODEV) {
         virtio_log("virtio-net: no device (looked for virtio-net-pci on PCI, then "
                    "virtio_mmio.device= words and QEMU microvm's virtio-mmio slots)");
         return r;
     }
-    if (r == VIRTIO_OK)
-        r = init();
-    if (r != VIRTIO_OK)
-        return r;
+    if (r == VIRTIO_OK) r = init();
+    if (r != VIRTIO_OK) return r;
     up = true;
-    virtio_log("virtio-net: %s, mac %02x:%02x:%02x:%02x:%02x:%02x, %u rx / %u tx entries",
-               tp.name, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], rx.n, tx.n);
+    virtio_log("virtio-net: %s, mac %02x:%02x:%02x:%02x:%02x:%02x, %u rx / %u tx entries", tp.name,
+               mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], rx.n, tx.n);
     return VIRTIO_OK;
 }
 
-const char *virtio_net_transport(void) { return up ? tp.name : "none"; }
+const char *virtio_net_transport(void)
+{
+    return up ? tp.name : "none";
+}
 
 bool virtio_net_arm_wake(void)
 {
@@ -356,8 +357,7 @@ bool virtio_net_arm_wake(void)
     if (tp.wake_ack != NULL)
         tp.wake_ack(); /* lower a stale line first, or its next edge would be lost */
     rx.avail->flags = 0;
-    if (starved)
-        tx.avail->flags = 0;
+    if (starved) tx.avail->flags = 0;
     mfence(); /* §2.6.7: flags stores before the used->idx loads, which x86 may swap */
     return rx.used->idx != rx.used_seen || (starved && tx.used->idx != tx.used_seen);
 }
@@ -366,13 +366,18 @@ void virtio_net_disarm_wake(void)
 {
     rx.avail->flags = AVAIL_F_NO_INTERRUPT;
     tx.avail->flags = AVAIL_F_NO_INTERRUPT;
-    if (tp.wake_ack != NULL)
-        tp.wake_ack();
+    if (tp.wake_ack != NULL) tp.wake_ack();
 }
 
-void plat_net_mac(uint8_t out[6]) { memcpy(out, mac, 6); }
+void plat_net_mac(uint8_t out[6])
+{
+    memcpy(out, mac, 6);
+}
 
-unsigned plat_net_offloads(void) { return 0; }
+unsigned plat_net_offloads(void)
+{
+    return 0;
+}
 
 int plat_net_rx(struct pbuf **frames, int max)
 {
@@ -398,8 +403,7 @@ int plat_net_rx(struct pbuf **frames, int max)
         pbuf_give(b, PBUF_DEVICE, PBUF_NET);
         frames[got++] = b;
     }
-    if (rx_fill() > 0)
-        vq_publish(&rx, RXQ);
+    if (rx_fill() > 0) vq_publish(&rx, RXQ);
     return got;
 }
 
@@ -422,7 +426,6 @@ int plat_net_tx(struct pbuf **frames, int n)
         vq_post(&tx, d, b);
         sent++;
     }
-    if (sent > 0)
-        vq_publish(&tx, TXQ);
+    if (sent > 0) vq_publish(&tx, TXQ);
     return sent;
 }

@@ -13,9 +13,10 @@
 #include "kernel/x86_64/x86.h"
 
 #define VENDOR_VIRTIO 0x1af4
-#define DEVICE_MODERN_BASE 0x1040       /* §4.1.2.1: 0x1040 + virtio device ID */
+#define DEVICE_MODERN_BASE 0x1040        /* §4.1.2.1: 0x1040 + virtio device ID */
 #define DEVICE_TRANSITIONAL_FIRST 0x1000 /* §4.1.2.1: 0x1000..0x103f, type in subsystem ID */
 #define DEVICE_TRANSITIONAL_LAST 0x103f
+#define REG_DEVICE_ID 0x02
 #define REG_COMMAND 0x04
 #define REG_SUBSYSTEM_ID 0x2e
 #define COMMAND_MEMORY 0x2
@@ -32,10 +33,10 @@
 #define VCAP_NOTIFY_MULTIPLIER 16 /* struct virtio_pci_notify_cap, §4.1.4.4 */
 
 enum cfg_type { /* §4.1.4 */
-    CFG_COMMON = 1,
-    CFG_NOTIFY = 2,
-    CFG_ISR = 3,
-    CFG_DEVICE = 4,
+                CFG_COMMON = 1,
+                CFG_NOTIFY = 2,
+                CFG_ISR = 3,
+                CFG_DEVICE = 4,
 };
 
 /* struct virtio_pci_common_cfg, §4.1.4.3: byte offsets of its fields. */
@@ -65,20 +66,22 @@ enum cfg_type { /* §4.1.4 */
 #define MSIX_ENTRY_ADDR_HI 4
 #define MSIX_ENTRY_DATA 8
 #define MSIX_ENTRY_CONTROL 12
-#define MSIX_ENTRY_MASKED 1
-#define WAKE_VECTOR 0 /* the MSI-X table entry the receive queue signals */
+#define WAKE_VECTOR 0 /* the MSI-X table entry both queues signal */
 
 /* The one device this file drives: its configuration address and its mapped structures. */
 static struct pci_fn fn;
-static uint16_t want_id;           /* virtio device ID sought by virtio_pci_find */
-static volatile uint8_t *common;   /* struct virtio_pci_common_cfg, in a BAR */
-static volatile uint8_t *notify;   /* base of the notification structure */
-static uint32_t notify_multiplier; /* notify_off_multiplier, §4.1.4.4 */
-static volatile uint8_t *devcfg;   /* device-specific configuration */
+static uint16_t want_id;               /* virtio device ID sought by virtio_pci_find */
+static volatile uint8_t *common;       /* struct virtio_pci_common_cfg, in a BAR */
+static volatile uint8_t *notify;       /* base of the notification structure */
+static uint32_t notify_multiplier;     /* notify_off_multiplier, §4.1.4.4 */
+static volatile uint8_t *devcfg;       /* device-specific configuration */
 static volatile uint8_t *notify_at[2]; /* per queue: where its notifications go */
-static bool msix_on;               /* MSI-X is enabled and WAKE_VECTOR programmed */
+static bool msix_on;                   /* MSI-X is enabled and WAKE_VECTOR programmed */
 
-static uint8_t rd8(volatile uint8_t *base, unsigned off) { return base[off]; }
+static uint8_t rd8(volatile uint8_t *base, unsigned off)
+{
+    return base[off];
+}
 static uint16_t rd16(volatile uint8_t *base, unsigned off)
 {
     return *(volatile uint16_t *)(base + off);
@@ -87,7 +90,10 @@ static uint32_t rd32(volatile uint8_t *base, unsigned off)
 {
     return *(volatile uint32_t *)(base + off);
 }
-static void wr8(volatile uint8_t *base, unsigned off, uint8_t v) { base[off] = v; }
+static void wr8(volatile uint8_t *base, unsigned off, uint8_t v)
+{
+    base[off] = v;
+}
 static void wr16(volatile uint8_t *base, unsigned off, uint16_t v)
 {
     *(volatile uint16_t *)(base + off) = v;
@@ -103,8 +109,14 @@ static void wr64(volatile uint8_t *base, unsigned off, uint64_t v)
     wr32(base, off + 4, (uint32_t)(v >> 32));
 }
 
-static uint8_t status_get(void) { return rd8(common, COMMON_DEVICE_STATUS); }
-static void status_set(uint8_t s) { wr8(common, COMMON_DEVICE_STATUS, s); }
+static uint8_t status_get(void)
+{
+    return rd8(common, COMMON_DEVICE_STATUS);
+}
+static void status_set(uint8_t s)
+{
+    wr8(common, COMMON_DEVICE_STATUS, s);
+}
 
 static uint64_t features_get(void)
 {
@@ -122,8 +134,14 @@ static void features_set(uint64_t f)
     wr32(common, COMMON_DRIVER_FEATURE, (uint32_t)(f >> 32));
 }
 
-static uint8_t config_read8(unsigned off) { return rd8(devcfg, off); }
-static uint32_t config_generation(void) { return rd8(common, COMMON_CONFIG_GENERATION); }
+static uint8_t config_read8(unsigned off)
+{
+    return rd8(devcfg, off);
+}
+static uint32_t config_generation(void)
+{
+    return rd8(common, COMMON_CONFIG_GENERATION);
+}
 
 static uint16_t queue_max(unsigned q)
 {
@@ -135,8 +153,7 @@ static uint16_t queue_max(unsigned q)
 static int queue_enable(unsigned q, uint16_t n, uint64_t desc, uint64_t avail, uint64_t used,
                         bool wake)
 {
-    if (q >= sizeof notify_at / sizeof notify_at[0])
-        plat_panic("virtio-pci: queue index");
+    if (q >= sizeof notify_at / sizeof notify_at[0]) plat_panic("virtio-pci: queue index");
     wr16(common, COMMON_QUEUE_SELECT, (uint16_t)q);
     wr16(common, COMMON_QUEUE_SIZE, n);
     if (msix_on) {
@@ -158,12 +175,14 @@ static int queue_enable(unsigned q, uint16_t n, uint64_t desc, uint64_t avail, u
 
 /* §4.1.5.2: without VIRTIO_F_NOTIFICATION_DATA the driver writes the queue's index. A write
  * to uncached device memory is not reordered before our earlier stores to the rings. */
-static void queue_notify(unsigned q) { wr16(notify_at[q], 0, (uint16_t)q); }
+static void queue_notify(unsigned q)
+{
+    wr16(notify_at[q], 0, (uint16_t)q);
+}
 
 static bool is_wanted(struct pci_fn f, uint16_t device)
 {
-    if (device == DEVICE_MODERN_BASE + want_id)
-        return true;
+    if (device == DEVICE_MODERN_BASE + want_id) return true;
     return device >= DEVICE_TRANSITIONAL_FIRST && device <= DEVICE_TRANSITIONAL_LAST &&
            pci_cfg_read16(f, REG_SUBSYSTEM_ID) == want_id;
 }
@@ -193,19 +212,18 @@ static void msix_setup(void)
     }
     uint32_t table = pci_cfg_read32(fn, cap + MSIX_TABLE);
     volatile uint8_t *entry = bar_map(table & 7, table & ~7u, 16 * (WAKE_VECTOR + 1));
-    if (entry == NULL)
-        return;
+    if (entry == NULL) return;
     entry += 16 * WAKE_VECTOR;
     uint16_t control = pci_cfg_read16(fn, cap + MSIX_CONTROL);
-    pci_cfg_write16(fn, cap + MSIX_CONTROL, control | MSIX_CONTROL_ENABLE |
-                                                MSIX_CONTROL_FUNCTION_MASK);
+    pci_cfg_write16(fn, cap + MSIX_CONTROL,
+                    control | MSIX_CONTROL_ENABLE | MSIX_CONTROL_FUNCTION_MASK);
     uint64_t addr = x86_msi_address();
     wr32(entry, MSIX_ENTRY_ADDR_LO, (uint32_t)addr);
     wr32(entry, MSIX_ENTRY_ADDR_HI, (uint32_t)(addr >> 32));
     wr32(entry, MSIX_ENTRY_DATA, x86_msi_data());
-    wr32(entry, MSIX_ENTRY_CONTROL, 0);
-    pci_cfg_write16(fn, cap + MSIX_CONTROL, (control | MSIX_CONTROL_ENABLE) &
-                                                (uint16_t)~MSIX_CONTROL_FUNCTION_MASK);
+    wr32(entry, MSIX_ENTRY_CONTROL, 0); /* unmasked */
+    pci_cfg_write16(fn, cap + MSIX_CONTROL,
+                    (control | MSIX_CONTROL_ENABLE) & (uint16_t)~MSIX_CONTROL_FUNCTION_MASK);
     msix_on = true;
     /* §4.1.5.1.2: configuration changes get no vector; we do not watch them. */
     wr16(common, COMMON_MSIX_CONFIG, NO_VECTOR);
@@ -214,9 +232,8 @@ static void msix_setup(void)
 int virtio_pci_find(unsigned device_id, struct virtio_transport *t)
 {
     want_id = (uint16_t)device_id;
-    if (!pci_fn_find(VENDOR_VIRTIO, is_wanted, &fn))
-        return VIRTIO_NODEV;
-    virtio_log("virtio-pci: device %04x at %02x:%02x.%u", pci_cfg_read16(fn, 2), fn.bus,
+    if (!pci_fn_find(VENDOR_VIRTIO, is_wanted, &fn)) return VIRTIO_NODEV;
+    virtio_log("virtio-pci: device %04x at %02x:%02x.%u", pci_cfg_read16(fn, REG_DEVICE_ID), fn.bus,
                fn.dev, fn.fn);
     pci_cfg_write16(fn, REG_COMMAND,
                     pci_cfg_read16(fn, REG_COMMAND) | COMMAND_MEMORY | COMMAND_BUS_MASTER);
@@ -230,18 +247,16 @@ int virtio_pci_find(unsigned device_id, struct virtio_transport *t)
                                   : type == CFG_NOTIFY ? &notify
                                   : type == CFG_DEVICE ? &devcfg
                                                        : NULL;
-        if (slot == NULL || *slot != NULL)
-            continue;
+        if (slot == NULL || *slot != NULL) continue;
         *slot = bar_map(pci_cfg_read8(fn, cap + VCAP_BAR), pci_cfg_read32(fn, cap + VCAP_OFFSET),
                         pci_cfg_read32(fn, cap + VCAP_LENGTH));
-        if (*slot == NULL)
-            return VIRTIO_BADDEV;
+        if (*slot == NULL) return VIRTIO_BADDEV;
         if (type == CFG_NOTIFY)
             notify_multiplier = pci_cfg_read32(fn, cap + VCAP_NOTIFY_MULTIPLIER);
     }
     if (common == NULL || notify == NULL || devcfg == NULL) {
         virtio_log("virtio-pci: device lacks the modern common/notify/device capabilities "
-                   "(legacy-only device; use disable-legacy=off,disable-modern=off)");
+                   "(a legacy-only device: start QEMU without disable-modern=on)");
         return VIRTIO_BADDEV;
     }
     msix_setup();

@@ -82,7 +82,7 @@ ping_run() {
         fi
     done
 
-    local out replies avg
+    local out replies avg=99999
     out=$(timeout 60 ip netns exec "$ping_ns" ping -c "$PINGS" -i 0.2 -W 2 "$GUEST_IP")
     echo "$out"
     replies=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
@@ -90,8 +90,8 @@ ping_run() {
         echo "FAIL: ${replies:-0} of $PINGS replies (idle=$idle); console:"; cat "$ping_log"
         return 1
     fi
-    avg=$(echo "$out" | sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9]*\)\..*|\1|p')
-    if [ "$idle" = halt ] && [ "${avg:-99999}" -gt $HALT_RTT_AVG_MAX_MS ]; then
+    avg=$(echo "$out" | sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+    if [ "$idle" = halt ] && [ "${avg%.*}" -gt $HALT_RTT_AVG_MAX_MS ]; then
         echo "FAIL: average round trip ${avg} ms with idle=halt: the guest woke on timers, not"
         echo "on the receive interrupt; console:"; cat "$ping_log"
         return 1
