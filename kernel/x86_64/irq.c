@@ -147,14 +147,24 @@ static unsigned ioapic_inputs(uint32_t base)
     return ver == 0xffffffffu ? 0 : ((ver >> 16) & 0xff) + 1;
 }
 
+/* The IOAPIC serving 'gsi' and its input there. */
+static uint32_t ioapic_of(unsigned gsi, unsigned *pin)
+{
+    *pin = gsi >= IOAPIC1_GSI_BASE ? gsi - IOAPIC1_GSI_BASE : gsi;
+    return gsi >= IOAPIC1_GSI_BASE ? IOAPIC1 : IOAPIC0;
+}
+
+bool x86_ioapic_has(unsigned gsi)
+{
+    unsigned pin;
+    uint32_t base = ioapic_of(gsi, &pin);
+    return pin < ioapic_inputs(base);
+}
+
 void x86_ioapic_route(unsigned gsi, bool level_triggered)
 {
-    uint32_t base = IOAPIC0;
-    unsigned pin = gsi;
-    if (gsi >= IOAPIC1_GSI_BASE) {
-        base = IOAPIC1;
-        pin = gsi - IOAPIC1_GSI_BASE;
-    }
+    unsigned pin;
+    uint32_t base = ioapic_of(gsi, &pin);
     if (pin >= ioapic_inputs(base)) plat_panic("irq: no IOAPIC for gsi");
     /* Fixed delivery, physical destination, active high, unmasked. */
     ioapic_write(base, IOAPIC_REDIR + 2 * pin + 1, lapic_id << 24);

@@ -9,6 +9,8 @@
  */
 #include "kernel/x86_64/virtio.h"
 
+#include "kernel/x86_64/x86.h"
+
 #define CFG_ADDRESS 0xcf8
 #define CFG_DATA 0xcfc
 #define CFG_ENABLE 0x80000000u
@@ -24,34 +26,17 @@
 #define HEADER_MULTIFUNCTION 0x80
 #define CAP_LINKS_MAX 48 /* (256 - 64) / 4: more links than fit means a loop */
 
-static inline void out32(uint16_t port, uint32_t v)
-{
-    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void out16(uint16_t port, uint16_t v)
-{
-    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t in32(uint16_t port)
-{
-    uint32_t v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
 /* Selects the aligned dword holding 'off'. */
 static void select(struct pci_fn f, unsigned off)
 {
-    out32(CFG_ADDRESS, CFG_ENABLE | (uint32_t)f.bus << 16 | (uint32_t)(f.dev & 31) << 11 |
+    x86_out32(CFG_ADDRESS, CFG_ENABLE | (uint32_t)f.bus << 16 | (uint32_t)(f.dev & 31) << 11 |
                            (uint32_t)(f.fn & 7) << 8 | (off & 0xfc));
 }
 
 uint32_t pci_cfg_read32(struct pci_fn f, unsigned off)
 {
     select(f, off);
-    return in32(CFG_DATA);
+    return x86_in32(CFG_DATA);
 }
 
 uint16_t pci_cfg_read16(struct pci_fn f, unsigned off)
@@ -67,7 +52,7 @@ uint8_t pci_cfg_read8(struct pci_fn f, unsigned off)
 void pci_cfg_write16(struct pci_fn f, unsigned off, uint16_t v)
 {
     select(f, off);
-    out16(CFG_DATA + (off & 2), v); /* a word access to 0xCFE writes the upper half alone */
+    x86_out16(CFG_DATA + (off & 2), v); /* a word access to 0xCFE writes the upper half alone */
 }
 
 bool pci_fn_find(uint16_t vendor, bool (*match)(struct pci_fn f, uint16_t device_id),

@@ -54,13 +54,8 @@
 #define MICROVM_BASE 0xfeb00000u
 #define MICROVM_STRIDE 0x200u
 #define MICROVM_SLOTS 24
-#define MICROVM_IOAPIC2 0xfec10000u
-#define MICROVM_IOAPIC2_GSI 24
-#define IOAPIC_REGSEL 0x00 /* 82093AA IOAPIC datasheet: IOREGSEL, IOWIN, IOAPICVER */
-#define IOAPIC_WIN 0x10
-#define IOAPIC_VER 0x01
+#define MICROVM_IOAPIC2_GSI 24 /* microvm wires slot i to input i of its second IOAPIC */
 #define NO_IRQ (-1)
-#define GSI_LIMIT 48 /* x86_ioapic_route: 0..23 on the first IOAPIC, 24..47 on microvm's second */
 
 static volatile uint8_t *regs; /* the device's register window */
 static int irq = NO_IRQ;       /* its interrupt line (GSI), NO_IRQ when unknown */
@@ -190,7 +185,7 @@ static bool parse_device(const char *w, uint64_t *base, uint64_t *len, int *line
     if (end == text || *end != ':') return false;
     text = end + 1;
     unsigned long n = strtoul(text, &end, 0);
-    if (end == text || n >= GSI_LIMIT || (*end != '\0' && *end != ' ' && *end != ':')) return false;
+    if (end == text || n > INT32_MAX || (*end != '\0' && *end != ' ' && *end != ':')) return false;
     *line = (int)n;
     return true;
 }
@@ -199,11 +194,7 @@ static bool parse_device(const char *w, uint64_t *base, uint64_t *len, int *line
  * has no second IOAPIC and the line is ambiguous. */
 static int microvm_irq(unsigned slot)
 {
-    volatile uint32_t *ioapic2 = (volatile uint32_t *)(uintptr_t)MICROVM_IOAPIC2;
-    ioapic2[IOAPIC_REGSEL / 4] = IOAPIC_VER;
-    uint32_t ver = ioapic2[IOAPIC_WIN / 4];
-    if (ver != 0 && ver != 0xffffffffu) /* unassigned memory reads as 0 or all ones */
-        return MICROVM_IOAPIC2_GSI + (int)slot;
+    if (x86_ioapic_has(MICROVM_IOAPIC2_GSI + slot)) return MICROVM_IOAPIC2_GSI + (int)slot;
     virtio_log("virtio-mmio: interrupt line unknown (no second IOAPIC); idle=halt wakes on "
                "timers only unless the command line has virtio_mmio.device=512@0x%x:<irq>",
                MICROVM_BASE + slot * MICROVM_STRIDE);
@@ -245,6 +236,11 @@ int virtio_mmio_find(unsigned device_id, const char *cmdline, struct virtio_tran
         listed = true;
         enum probe r = probe(base, len, device_id);
         if (r == PROBE_FOUND) {
+            if (!x86_ioapic_has((unsigned)line)) {
+                virtio_log("virtio-mmio: irq %d has no IOAPIC input; idle=halt wakes on timers "
+                           "only", line);
+                line = NO_IRQ;
+            }
             take(base, line, t);
             return VIRTIO_OK;
         }

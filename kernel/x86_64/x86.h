@@ -49,6 +49,23 @@ static inline uint8_t x86_in8(uint16_t port)
     return v;
 }
 
+static inline void x86_out16(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void x86_out32(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t x86_in32(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
 static inline uint64_t x86_rdtsc(void)
 {
     uint32_t lo, hi;
@@ -146,6 +163,9 @@ void x86_irq_idle_set(int idle);
  * second one at 0xFEC10000) to X86_WAKE_VECTOR on this CPU, active high, edge or level
  * triggered. Panics ("irq: no IOAPIC for gsi") if no IOAPIC has that input. */
 void x86_ioapic_route(unsigned gsi, bool level_triggered);
+
+/* True if an IOAPIC has input 'gsi' (so x86_ioapic_route() may be called for it). */
+bool x86_ioapic_has(unsigned gsi);
 
 /* The MSI/MSI-X message address and data that deliver X86_WAKE_VECTOR to this CPU, edge
  * triggered (Intel SDM vol. 3, "Message Address Register Format" and "Message Data Register
