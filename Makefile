@@ -12,7 +12,7 @@ COMMON_CFLAGS := -std=c11 $(WARN) -g -I. -DSKIFF_VERSION='"$(VERSION)"'
 # Portable sources: compiled freestanding for the kernel and as ordinary code when hosted.
 PORTABLE_SRC := $(wildcard net/*.c vm/*.c httpd/*.c) $(wildcard kernel/*.c)
 
-.PHONY: all deps test run iso bench clean layers format FORCE
+.PHONY: all deps test run run-tap iso bench clean layers format FORCE
 all: $(BUILD)/skiff $(BUILD)/skiff.elf
 
 # The files that print the version are rebuilt when it changes; nothing else depends on it.

@@ -54,3 +54,9 @@ run: deps
 	    -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	    -netdev user,id=n0,hostfwd=tcp::8080-:80 -device virtio-net-pci,netdev=n0 \
 	    -kernel $(BUILD)/skiff.elf -append "$(ARGS)"
+
+# `make run-tap`: the same on a TAP device the host reaches directly (root): the guest is
+# 10.0.3.2, the host 10.0.3.1, so the host can ping it. See kernel/x86_64/run-tap.sh.
+run-tap: deps
+	$(MAKE) $(BUILD)/skiff.elf
+	./kernel/x86_64/run-tap.sh $(ARGS)
