@@ -12,7 +12,7 @@ COMMON_CFLAGS := -std=c11 $(WARN) -g -I. -DSKIFF_VERSION='"$(VERSION)"'
 # Portable sources: compiled freestanding for the kernel and as ordinary code when hosted.
 PORTABLE_SRC := $(wildcard net/*.c vm/*.c httpd/*.c) $(wildcard kernel/*.c)
 
-.PHONY: all deps test run run-tap iso bench clean layers format FORCE
+.PHONY: all deps test run run-tap iso bench fuzz clean layers format FORCE
 all: $(BUILD)/skiff $(BUILD)/skiff.elf
 
 # The files that print the version are rebuilt when it changes; nothing else depends on it.
@@ -35,6 +35,25 @@ layers:
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# Benchmarks (bench/README.md): boot time against QEMU's floor, then the least memory (-m) that
+# boots and answers ping, on microvm and q35. Needs root (a network namespace and TAP device).
+bench: deps
+	$(MAKE) $(BUILD)/skiff.elf
+	./bench/boot.sh
+	./bench/min-mem.sh
+
+# The network stack's mutation fuzzer (tests/tools/fuzz_net.c), the long run: FUZZ_FRAMES
+# frames for each seed in FUZZ_SEEDS, mutated from the built-in frames and the committed
+# traces. `make test` runs a short one (tests/replay/fuzz-smoke.sh).
+FUZZ_SEEDS ?= 1 2 3 4 5 6 7 8
+FUZZ_FRAMES ?= 2000000
+fuzz: deps
+	$(MAKE) $(BUILD)/tests/tools/fuzz_net
+	@for s in $(FUZZ_SEEDS); do \
+	    $(BUILD)/tests/tools/fuzz_net $$s $(FUZZ_FRAMES) traces/ping.pcap traces/malformed-*.pcap \
+	        || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD)

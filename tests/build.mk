@@ -14,9 +14,9 @@ $(BUILD)/tests/$(basename $(notdir $(1))): $(1) $(BUILD)/libskiff-asan.a
 endef
 $(foreach s,$(UNIT_SRC),$(eval $(call unit_rule,$(s))))
 
-$(BUILD)/tests/tools/%: tests/tools/%.c
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libskiff-asan.a
 	@mkdir -p $(dir $@)
-	$(CC) $(HOSTED_CFLAGS) -O1 $(SANITIZE) -o $@ $< $(HOSTED_LIBS)
+	$(CC) $(HOSTED_CFLAGS) -O1 $(SANITIZE) -o $@ $< $(BUILD)/libskiff-asan.a $(HOSTED_LIBS)
 
 TEST_TARGETS := all $(BUILD)/skiff-asan $(UNIT_BIN) $(TEST_TOOLS)
 
