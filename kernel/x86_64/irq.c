@@ -2,7 +2,8 @@
  * section 3). The local APIC's one-shot timer covers the loop's next deadline; the NIC's
  * receive notification, routed by the virtio driver through the IOAPIC (virtio-mmio) or MSI-X
  * (virtio-pci) to X86_WAKE_VECTOR, covers a frame's arrival. Both vectors' handler (boot.S's
- * x86_irq_wake_stub) only sends EOI.
+ * x86_irq_wake_stub) only sends EOI. (LINT1 is set to deliver NMI, which goes to the exception
+ * report like any other non-maskable event: that is how a hung guest is made to say where.)
  *
  * Entry points: x86_irq_init, x86_irq_idle_set, x86_ioapic_route, x86_msi_address,
  * x86_msi_data, plat_wait.
@@ -36,6 +37,7 @@
 #define LAPIC_TIMER_DIV 0x3e0
 #define SVR_ENABLE (1u << 8)
 #define LVT_MASKED (1u << 16)
+#define LVT_DELIVERY_NMI (4u << 8)
 #define TIMER_DIV_1 0x0b
 #define TIMER_VECTOR 0x41
 #define SPURIOUS_VECTOR 0xff /* low 4 bits must be 1 on older APICs */
@@ -102,7 +104,10 @@ void x86_irq_init(void)
     lapic_id = *lapic(LAPIC_ID) >> 24;
     *lapic(LAPIC_TPR) = 0;
     *lapic(LAPIC_LVT_LINT0) = LVT_MASKED;
-    *lapic(LAPIC_LVT_LINT1) = LVT_MASKED;
+    /* LINT1 delivers NMI, as the MP spec's virtual-wire setup has it: a hypervisor's "inject
+     * NMI" (QEMU monitor `nmi`, virsh inject-nmi) then reaches the exception report, which
+     * prints where a hung guest was and exits. */
+    *lapic(LAPIC_LVT_LINT1) = LVT_DELIVERY_NMI;
     *lapic(LAPIC_LVT_ERROR) = LVT_MASKED;
     *lapic(LAPIC_SVR) = SVR_ENABLE | SPURIOUS_VECTOR;
     x86_idt_set(X86_WAKE_VECTOR, x86_irq_wake_stub);
