@@ -51,8 +51,22 @@ static void on_stop_signal(int sig)
     stop_requested = 1;
 }
 
+/* True once SIGINT or SIGTERM has come. ppoll() restores the blocking mask without running
+ * the handler when it returns for a frame or a zero timeout, so a signal may also sit pending. */
+static bool stop_seen(void)
+{
+    sigset_t pending;
+    if (!stop_requested && sigpending(&pending) == 0 &&
+        (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1))
+        stop_requested = 1;
+    return stop_requested;
+}
+
 static int tap_rx(struct pbuf **frames, int max)
 {
+    /* Once a stop is asked for, receive nothing: the loop then goes idle and asks tap_wait(),
+     * which ends it, even while a flood keeps the interface readable. */
+    if (stop_seen()) return 0;
     int n = 0;
     while (n < max) {
         struct pbuf *b = pbuf_take(PBUF_DEVICE);
@@ -96,17 +110,6 @@ static int tap_tx(struct pbuf **frames, int n)
         pbuf_free(b, PBUF_DEVICE);
     }
     return n;
-}
-
-/* True once SIGINT or SIGTERM has come. ppoll() restores the blocking mask without running
- * the handler when it returns for a frame or a zero timeout, so a signal may also sit pending. */
-static bool stop_seen(void)
-{
-    sigset_t pending;
-    if (!stop_requested && sigpending(&pending) == 0 &&
-        (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1))
-        stop_requested = 1;
-    return stop_requested;
 }
 
 static bool tap_wait(uint64_t deadline_ns)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The hosted build live: `build/skiff-asan serve` on a TAP device in a network namespace this
 # test creates (and removes on exit). Linux's `ping -c 20 -i 0.2` must get 20 replies and
-# `arping -c 3` (iputils) 3; then SIGINT must stop skiff with status 0, the counters printed
-# and no sanitizer report. Needs root for the namespace and the TAP; skips without.
+# `arping -c 3` (iputils) 3; then SIGINT, sent in the middle of a ping flood, must stop skiff
+# with status 0, the counters printed and no sanitizer report. Needs root for the namespace and the TAP; skips without.
 set -u
 cd "$(dirname "$0")/../.."
 skiff=build/skiff-asan
@@ -14,8 +14,10 @@ for t in ip ping; do command -v $t >/dev/null || { echo "$t is not installed"; e
 [ -x "$skiff" ] || { echo "$skiff missing: make $skiff"; exit 1; }
 work=$(mktemp -d)
 skiff_pid=
+flood_pid=
 cleanup() {
     [ -n "$skiff_pid" ] && kill -KILL "$skiff_pid" 2>/dev/null
+    [ -n "$flood_pid" ] && kill "$flood_pid" 2>/dev/null
     ip netns del "$ns" 2>/dev/null
     rm -rf "$work"
 }
@@ -51,9 +53,13 @@ else
     echo "arping is not installed: ARP checked by ping alone"
 fi
 
+# A flood (bounded: 20 s at most) keeps the interface busy while SIGINT arrives.
+in_ns ping -f -q -w 20 10.99.1.2 >"$work/flood.log" 2>&1 &
+flood_pid=$!
+sleep 1
 kill -INT $skiff_pid
-for _ in $(seq 100); do kill -0 $skiff_pid 2>/dev/null || break; sleep 0.1; done
-kill -0 $skiff_pid 2>/dev/null && fail "skiff still running 10 s after SIGINT"
+for _ in $(seq 50); do kill -0 $skiff_pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $skiff_pid 2>/dev/null && fail "skiff still running 5 s after SIGINT during a flood"
 wait $skiff_pid
 status=$?
 skiff_pid=
@@ -63,4 +69,6 @@ if grep -E 'Sanitizer|runtime error' "$work/skiff.log"; then fail "sanitizer rep
 replies=$(sed -n 's/^  icmp_echo_replies *//p' "$work/skiff.log")
 [ "${replies:-0}" -ge 20 ] || fail "counters missing or icmp_echo_replies ${replies:-absent} < 20"
 grep -q '^device (tap):' "$work/skiff.log" || fail "device counters missing"
-echo "ok: 20/20 ping replies, arping answered, SIGINT printed the counters and exited 0"
+kill "$flood_pid" 2>/dev/null
+flood_pid=
+echo "ok: 20/20 ping replies, arping answered, SIGINT during a flood printed the counters and exited 0"
