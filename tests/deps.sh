@@ -3,7 +3,8 @@
 # `make run` and `make test` (through `make deps`), so a fresh machine needs nothing else.
 set -eu
 packages=(gcc make python3 qemu-system-x86 libpcap-dev libcmocka-dev grub-pc-bin grub-common
-          xorriso mtools musl-dev tcpdump iproute2 iputils-ping iputils-arping curl wrk)
+          xorriso mtools musl-dev tcpdump iproute2 iputils-ping iputils-arping curl wrk
+          lua5.4 valgrind)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,8 @@
 # tests run). Both from the same sources; libskiff-asan.a is everything but main(), for the
 # unit tests to link against.
 
-HOSTED_SRC := $(wildcard kernel/hosted/*.c)
+# lang/ (the compiler) runs only on the host, so it is built here and not for the kernel.
+HOSTED_SRC := $(wildcard kernel/hosted/*.c lang/*.c)
 HOSTED_CFLAGS := $(COMMON_CFLAGS) -D_GNU_SOURCE -MMD -MP
 HOSTED_LIBS := -lpcap
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
