@@ -12,7 +12,7 @@ COMMON_CFLAGS := -std=c11 $(WARN) -g -I. -DSKIFF_VERSION='"$(VERSION)"'
 # Portable sources: compiled freestanding for the kernel and as ordinary code when hosted.
 PORTABLE_SRC := $(wildcard net/*.c vm/*.c httpd/*.c) $(wildcard kernel/*.c)
 
-.PHONY: all deps test run run-tap iso bench fuzz clean layers format FORCE
+.PHONY: all deps test run run-tap iso bench bench-lang fuzz clean layers format FORCE
 all: $(BUILD)/skiff $(BUILD)/skiff.elf
 
 # The files that print the version are rebuilt when it changes; nothing else depends on it.
@@ -42,6 +42,12 @@ bench: deps
 	$(MAKE) $(BUILD)/skiff.elf
 	./bench/boot.sh
 	./bench/min-mem.sh
+
+# The language benchmarks (bench/lang/README.md): each program under the optimised `skiff lua`
+# beside stock lua5.4, wall time and callgrind instruction counts, ratios and geometric mean.
+bench-lang: deps
+	$(MAKE) $(BUILD)/skiff
+	./bench/lang/run.sh
 
 # The network stack's mutation fuzzer (tests/tools/fuzz_net.c), the long run: FUZZ_FRAMES
 # frames for each seed in FUZZ_SEEDS, mutated from the built-in frames and the committed

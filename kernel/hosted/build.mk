@@ -5,7 +5,7 @@
 # lang/ (the compiler) runs only on the host, so it is built here and not for the kernel.
 HOSTED_SRC := $(wildcard kernel/hosted/*.c lang/*.c)
 HOSTED_CFLAGS := $(COMMON_CFLAGS) -D_GNU_SOURCE -MMD -MP
-HOSTED_LIBS := -lpcap
+HOSTED_LIBS := -lpcap -lm
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 HOSTED_OBJ := $(patsubst %.c,$(BUILD)/hosted/%.o,$(PORTABLE_SRC) $(HOSTED_SRC))

@@ -77,4 +77,13 @@ int hosted_replay_open(const char *in_path, const char *out_path, bool trace, ch
  * plat_wait() return false. 'idle_poll' (idle=poll) makes plat_wait() return at once. */
 int hosted_tap_open(const char *name, bool idle_poll, char *err, size_t errcap);
 
+/* cmd_lua.c: `skiff lua FILE [args]` (argv as main's); returns the exit status: 0, 1 for a
+ * script error, 2 for bytecode the verifier refuses. */
+int hosted_cmd_lua(int argc, char **argv);
+
+/* cmd_build.c: `skiff build -o APP.skb FILE.lua ...` and `skiff dis APP.skb` (argv as main's);
+ * return the exit status: 0, 1 for a compile error or an unreadable file, 2 for bad usage. */
+int hosted_cmd_build(int argc, char **argv);
+int hosted_cmd_dis(int argc, char **argv);
+
 #endif

@@ -121,6 +121,10 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    if (strcmp(argv[1], "lua") == 0) return hosted_cmd_lua(argc, argv);
+    if (strcmp(argv[1], "build") == 0) return hosted_cmd_build(argc, argv);
+    if (strcmp(argv[1], "dis") == 0) return hosted_cmd_dis(argc, argv);
+
     bool replay = strcmp(argv[1], "replay") == 0;
     if (!replay && strcmp(argv[1], "serve") != 0) {
         char msg[256];

@@ -1,0 +1,77 @@
+-- Errors: error with strings, tables, nil and levels; pcall and xpcall with handlers
+-- (tracebacks are computed but kept out of the output); assert; errors raised from metamethods
+-- and library functions; error values passing through unchanged. Messages naming variables
+-- are in messages.lua.
+print("-- error values and levels")
+print(pcall(error, "msg"))
+print(pcall(error, "msg", 0))
+print(pcall(function() error("lvl1") end))
+print(pcall(function() error("lvl1", 1) end))
+local function thrower() error("lvl2", 2) end
+print(pcall(function() thrower() end))
+print(pcall(function() error("nolevel", 0) end))
+print(pcall(function() error() end))
+print(pcall(function() error(nil) end))
+print(pcall(function() error(42) end))
+print(pcall(function() error(4.5) end))
+local errt = {code = 7}
+local ok, e = pcall(function() error(errt) end)
+print(ok, e == errt, e.code)
+ok, e = pcall(error, setmetatable({}, {__tostring = function() return "E!" end}))
+print(ok, tostring(e))
+print(pcall(function() error("x", 3) end))
+print(select("#", pcall(function() return 1, 2, 3 end)), pcall(function() return 1, 2, 3 end))
+print(pcall(pcall))
+print(pcall(pcall, error, "inner"))
+
+print("-- xpcall")
+print(xpcall(function() error("boom") end, function(m) return "handled: " .. m end))
+print(xpcall(function() return "fine", 2 end, print))
+print(xpcall(function(a, b) return a + b end, print, 3, 4))
+print(xpcall(function() error({1, 2}) end, function(m) return type(m), #m end))
+local tb
+print(xpcall(function() local x = nil; return x.y end,
+  function(m) tb = debug and debug.traceback and debug.traceback(m) or m; return "H:" .. m end))
+print(type(tb), tb:find("attempt to index", 1, true) ~= nil)
+print(xpcall(function() error("a") end, function(m) error("b") end))
+print(pcall(xpcall))
+print(pcall(xpcall, print))
+
+local function try(f, ...) local r = table.pack(pcall(f, ...)); print(table.unpack(r, 1, r.n)) end
+
+print("-- assert")
+try(assert, true, "unused")
+try(assert, 1, 2, 3)
+try(assert, false)
+try(assert, nil, "custom message")
+try(assert)
+print(select(2, pcall(assert, false, {1}))[1])
+
+print("-- errors through metamethods and library calls")
+try(function() return setmetatable({}, {__index = function() error("in index") end}).x end)
+try(function() return setmetatable({}, {__add = function() error("in add", 2) end}) + 1 end)
+try(string.rep)
+try(string.sub, "x", "y")
+try(("x").rep, "x", {})
+try(table.insert, {}, 1, 2, 3)
+try(ipairs)
+try(setmetatable, {})
+try(tostring)
+try(math.max)
+try(string.char, "a")
+try(string.format, "%d", "1.5")
+try(table.concat, {{}})
+try(string.len, {})
+try(next, {}, 1)
+try(rawget, 1)
+try(select, "#")
+
+print("-- the error value passes through unchanged")
+local nested_ok, nested_e = pcall(function()
+  local ok2, e2 = pcall(error, {tag = "inner"})
+  error(e2)
+end)
+print(nested_ok, nested_e.tag)
+print(pcall(function() local ok2, e2 = pcall(error, "again"); error(e2, 0) end))
+print(pcall(function() local ok2, e2 = pcall(error, "again"); error(e2) end))
+print("done")

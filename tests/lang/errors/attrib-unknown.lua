@@ -1,0 +1,2 @@
+local a <static> = 1
+

@@ -1,0 +1,2 @@
+local a <close>, b <close> = nil, nil
+

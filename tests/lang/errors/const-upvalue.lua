@@ -1,0 +1,3 @@
+local limit <const> = 10
+local function f() limit = 11 end
+

@@ -1,0 +1,3 @@
+local a
+a b
+

@@ -1,0 +1,3 @@
+local s = {}
+return s + 1
+

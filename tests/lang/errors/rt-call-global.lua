@@ -1,0 +1,3 @@
+io.write("partial ")
+undefined_function()
+

@@ -1,0 +1,4 @@
+do
+  local x <close> = setmetatable({}, {__close = function() error("in close") end})
+end
+

@@ -1,0 +1,3 @@
+local n
+print("a" .. n)
+

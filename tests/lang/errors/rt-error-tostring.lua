@@ -1,0 +1,2 @@
+error(setmetatable({}, {__tostring = function() return "custom error" end}))
+

@@ -1,0 +1,3 @@
+local user
+print(user.name)
+

@@ -1,0 +1,6 @@
+local cfg
+local function get()
+  return cfg.port
+end
+get()
+

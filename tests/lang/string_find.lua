@@ -1,0 +1,46 @@
+-- string.find, match and gmatch: plain and pattern searches, init, anchors, captures.
+print(string.find("hello world", "wor"), string.find("hello world", "o", 6))
+print(string.find("hello", "l", -2), string.find("hello", "xyz"), string.find("hello", ""))
+print(string.find("hello", "", 10), string.find("hello", "", 6), string.find("", ""))
+print(string.find("a.b.c", ".", 1, true), string.find("a+b", "+", 1, true))
+print(string.find("a+b", "a+b"), string.find("a(b", "(", 1, true))
+print(string.find("key = value", "(%w+)%s*=%s*(%w+)"))
+print(string.find("abc", "()b()"))
+print(string.match("hello 123 world", "%d+"), string.match("hello", "(h)(e)(l)"))
+print(string.match("  trim  ", "^%s*(.-)%s*$") .. "|")
+print(string.match("2024-01-15", "(%d+)-(%d+)-(%d+)"))
+print(string.match("hello", "^(h?)"), string.match("hello", "^(x?)"), string.match("hello", "x"))
+print(string.match("hello", ".-(l+)(.*)"), string.match("hello", "()ll()"))
+print(string.match("[[nested]]", "%[(%b[])%]"), string.match("f(a(b)c)", "%b()"))
+print(string.match("THE (quick) fox", "%f[%a]%a+"), string.match("hello", "%f[%l]%l+", 2))
+print(string.match("x = 'a\"b'", "(['\"])(.-)%1"))
+print(string.match("aaa", "a-"), string.match("aaa", "a-$"), string.match("aaab", "a*b"))
+print(string.match("abc", "[%a-]+"), string.match("a-c", "[a%-c]+"), string.match("]]", "[]]+"))
+print(string.match("x^y", "[%^]"), string.match("x^y", "[x^]+"), string.match("^a", "^^a"))
+print(string.match("\0a\0", "%z(a)%z"), #string.match("a\0\0b", "%Z+"))
+print(string.match("café", "[\128-\255]+"))
+for k, v in string.gmatch("a=1, b=2, c=3", "(%w+)=(%w+)") do io.write(k, ":", v, " ") end
+print()
+for w in string.gmatch("one two  three", "%a+") do io.write("[", w, "]") end
+print()
+for a in string.gmatch("abc", "") do io.write("<", a, ">") end
+print()
+for p in string.gmatch("abc", "()") do io.write(p, " ") end
+print()
+for w in string.gmatch("one two three", "%a+", 5) do io.write(w, ";") end
+print()
+for w in string.gmatch("one two three", "%a+", -5) do io.write(w, ";") end
+print()
+for w in string.gmatch("^a^a", "^a") do io.write(w, ";") end
+print()
+local it = string.gmatch("x y", "%a")
+print(it(), it(), it(), it())
+print(pcall(string.find, "a", "%"))
+print(pcall(string.find, "a", "[a"))
+print(pcall(string.find, "a", "%f"))
+print(pcall(string.find, "a", "%b"))
+print(pcall(string.match, "aa", "(a)%2"))
+print(pcall(string.match, "a", "(a"))
+print(pcall(string.match, "a", "a)"))
+print(pcall(string.match, string.rep("a", 40), string.rep("(a)", 33)))
+print(pcall(string.match, string.rep("a", 300), string.rep("a?", 300) .. string.rep("a", 300)))

@@ -1,0 +1,365 @@
+/* vm/core.h: the VM's internals, shared by the files of vm/ and their tests, never outside.
+ *
+ * Values. A vm_val is 16 bytes: a tag and a payload (64-bit integer, double, boolean, or a
+ * pointer to a heap object). NaN-boxing would halve that but cannot hold Lua's full 64-bit
+ * integers without boxing them; a tagged pair keeps integer arithmetic free of allocation.
+ *
+ * Objects. Every heap object starts with struct gcobj: the link of the "all objects" list the
+ * sweep walks, its type and its mark. Strings keep their hash; short ones (<= VM_SHORTSTR)
+ * are interned, so equal short strings are one object and compare by pointer.
+ *
+ * Stores. Every store of a value into a heap object goes through tab_set / tab_setint,
+ * tab_arr_store (the interpreter's array fast path) or upval_store, and every allocation
+ * through mem_alloc: the places issue 5's incremental collector hooks its barrier and its
+ * step. (Stack slots are not heap objects: the collector scans the stack whole.)
+ *
+ * Stack. One value stack per VM, grown by stack_grow (which moves it: code holding pointers
+ * into it reloads them after any call that may grow it, like Lua's Protect). Frames are
+ * struct callinfo records in a growable array; they hold stack positions as indices.
+ */
+#ifndef SKIFF_VM_CORE_H
+#define SKIFF_VM_CORE_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/skb.h"
+#include "vm/vm.h"
+
+enum vt {
+    VT_NIL = 0,
+    VT_BOOL,
+    VT_INT,
+    VT_FLT,
+    VT_STR,
+    VT_TAB,
+    VT_LCL,  /* Lua closure */
+    VT_NCL,  /* native closure */
+    VT_PROTO, /* internal: a function prototype */
+    VT_UPVAL, /* internal: an upvalue cell */
+    VT_BUF,   /* internal: a vm_buf's growing block */
+    VT_DEADKEY, /* internal: a table key whose value is nil and object may be gone */
+};
+
+struct gcobj {
+    struct gcobj *next; /* the all-objects list (vm->all) */
+    uint8_t tt;         /* enum vt */
+    uint8_t marked;     /* equal to vm->gc_white_mark-independent flag: 1 = reached */
+};
+
+typedef struct vm_val {
+    union {
+        int64_t i;
+        double n;
+        bool b;
+        struct gcobj *gc;
+    } u;
+    uint8_t tt; /* enum vt */
+} vm_val;
+
+#define VM_SHORTSTR SKB_SHORTSTR_MAX
+
+struct vstr {
+    struct gcobj h;
+    uint8_t is_short;
+    uint8_t has_hash; /* long strings hash lazily */
+    uint32_t hash;
+    size_t len;
+    struct vstr *hnext; /* interned chain (short strings) */
+    char data[];        /* len bytes, then a NUL */
+};
+
+struct node {
+    vm_val key; /* VT_NIL: never used; VT_DEADKEY: was used (probe continues) */
+    vm_val val;
+};
+
+struct vtab {
+    struct gcobj h;
+    uint8_t lsizenode;    /* hash part has 1 << lsizenode slots, or 0 slots when node == NULL */
+    uint32_t asize;       /* array part: keys 1..asize */
+    uint32_t hused;       /* hash slots whose key is not VT_NIL (live or dead) */
+    vm_val *arr;          /* owned, heap block of asize values */
+    struct node *node;    /* owned, heap block of (1 << lsizenode) nodes, or NULL */
+    struct vtab *meta;    /* the metatable, or NULL */
+    struct gcobj *gclist; /* gray list link during a collection */
+};
+
+struct locvar {
+    struct vstr *name;
+    uint32_t startpc, endpc;
+};
+
+struct updesc {
+    uint8_t instack, idx, kind;
+    struct vstr *name; /* NULL without debug names */
+};
+
+struct proto {
+    struct gcobj h;
+    uint8_t numparams, is_vararg, maxstack;
+    uint32_t ncode, nk, nup, nproto, nlines, nlocvars;
+    uint32_t linedefined, lastlinedefined;
+    skb_ins *code;        /* owned heap blocks, all of them */
+    vm_val *k;
+    struct updesc *up;
+    struct proto **p;
+    uint32_t *lines;      /* line of each instruction, or NULL */
+    struct locvar *locvars;
+    struct vstr *source;
+    struct gcobj *gclist;
+};
+
+struct upval {
+    struct gcobj h;
+    vm_val *v;            /* the stack slot while open, &closed once closed */
+    vm_val closed;
+    struct upval *open_next; /* vm->open_upvals, sorted by decreasing slot, while open */
+    uint32_t level;       /* stack index of the slot while open */
+};
+
+struct lclosure {
+    struct gcobj h;
+    uint8_t nup;
+    struct proto *p;
+    struct gcobj *gclist;
+    struct upval *up[];
+};
+
+struct nclosure {
+    struct gcobj h;
+    uint8_t nup;
+    vm_native fn;
+    const char *name; /* static storage */
+    struct gcobj *gclist;
+    vm_val up[];
+};
+
+struct vbuf {
+    struct gcobj h;
+    size_t cap;
+    char data[];
+};
+
+/* Frame status bits. */
+enum {
+    CI_LUA = 1,      /* a Lua function (else native) */
+    CI_FRESH = 2,    /* the first Lua frame of an interp_run: returning from it leaves the loop */
+    CI_TAIL = 4,     /* reached through a tail call (traceback says so) */
+};
+
+struct callinfo {
+    uint32_t func;   /* stack index of the function */
+    uint32_t top;    /* stack index just past the frame's registers (Lua) or reserved slots */
+    int16_t nresults; /* wanted by the caller, or VM_MULTRET */
+    uint8_t status;
+    const skb_ins *savedpc; /* Lua: next instruction */
+    int nextra;      /* Lua vararg: extra arguments below func */
+};
+
+/* One protected boundary (vm_run, pcall, xpcall), on the C stack of the function that set it. */
+struct errjmp {
+    struct errjmp *prev;
+    jmp_buf b;
+    uint32_t handler;   /* xpcall: stack index of the message handler; 0 = none */
+    bool traceback;     /* vm_run: build vm->tb where the error is raised */
+    bool in_handler;    /* the handler is running: an error inside it is not handled again */
+};
+
+/* Metamethod events, generated from skb.h's list (its order is the ABI MMBIN's C uses). */
+enum tm {
+#define SKB_X_TM(name, str) TM_##name = SKB_EV_##name,
+    SKB_EVENTS(SKB_X_TM)
+#undef SKB_X_TM
+    TM_N = SKB_NUM_EVENTS
+};
+
+struct heap;
+
+struct vm {
+    struct heap *heap;
+    vm_write_fn write;
+    void *write_ctx;
+
+    /* The stack: 'stack' (owned heap block of 'stacksize' values), 'top' the first free slot. */
+    vm_val *stack;
+    uint32_t stacksize;
+    uint32_t top;
+    struct callinfo *ci;      /* the running frame, in 'cis' */
+    struct callinfo *cis;     /* owned heap block of 'ncis' frames */
+    uint32_t ncis;
+    struct upval *open_upvals;
+    uint32_t tbc_top;         /* number of pending to-be-closed slots in 'tbc' */
+    uint32_t *tbc;            /* owned: stack indices of to-be-closed variables */
+    uint32_t tbc_cap;
+    int c_depth;              /* nested interp_run / native calls, for "C stack overflow" */
+
+    /* Strings. */
+    struct vstr **strt;       /* owned: interned short strings, chained */
+    uint32_t strt_size, strt_n;
+    struct vstr *tmname[TM_N]; /* pinned */
+    struct vstr *memerr;      /* pinned "not enough memory" */
+
+    vm_val globals;           /* a table; root */
+    vm_val registry;          /* a table; root: string metatable, loaded modules */
+    struct vtab *strmeta;     /* the string metatable or NULL; root */
+
+    /* Collector. */
+    struct gcobj *all;        /* every object */
+    struct gcobj *gray;
+    size_t gc_debt_limit;     /* collect when allocated bytes pass it */
+    bool gc_torture;
+    bool gc_running;          /* inside a collection: allocation must not recurse */
+    bool gc_stopped;          /* collectgarbage("stop") */
+    struct gcobj *weak;       /* weak tables found in this cycle (gclist chain) */
+
+    uint64_t steps_left;      /* 0 = no limit */
+    bool steps_limited;
+
+    struct errjmp *errjmp;    /* innermost protected boundary */
+
+    /* The last traceback vm_run built, NUL-terminated; a fixed buffer, so that building it
+     * needs no allocation at the moment memory may have run out. */
+    char tb[4096];
+    size_t tb_len;
+    char namebuf[128]; /* debug_native_name's answer when it is built */
+};
+
+/* --- values --- */
+static inline vm_val val_nil(void) { vm_val v; v.u.i = 0; v.tt = VT_NIL; return v; }
+static inline vm_val val_int(int64_t i) { vm_val v; v.u.i = i; v.tt = VT_INT; return v; }
+static inline vm_val val_flt(double n) { vm_val v; v.u.n = n; v.tt = VT_FLT; return v; }
+static inline vm_val val_bool(bool b) { vm_val v; v.u.i = 0; v.u.b = b; v.tt = VT_BOOL; return v; }
+static inline vm_val val_obj(void *o) { vm_val v; v.u.gc = o; v.tt = ((struct gcobj *)o)->tt; return v; }
+static inline bool val_falsy(vm_val v) { return v.tt == VT_NIL || (v.tt == VT_BOOL && !v.u.b); }
+static inline bool val_iscollectable(vm_val v) { return v.tt >= VT_STR; }
+#define VSTR(v) ((struct vstr *)(v).u.gc)
+#define VTAB(v) ((struct vtab *)(v).u.gc)
+#define VLCL(v) ((struct lclosure *)(v).u.gc)
+#define VNCL(v) ((struct nclosure *)(v).u.gc)
+
+/* --- mem.c: the heap and the collector --- */
+struct heap *mem_heap_init(void *mem, size_t bytes, size_t *used_for_heap);
+void *mem_alloc(struct vm *vm, size_t n);                 /* raises "not enough memory" */
+void *mem_alloc_nogc(struct vm *vm, size_t n);            /* NULL when full; never collects */
+void mem_free(struct vm *vm, void *p, size_t n);
+_Noreturn void mem_error(struct vm *vm);           /* raises "not enough memory" */
+void *mem_realloc(struct vm *vm, void *p, size_t old, size_t n);
+void *obj_new(struct vm *vm, uint8_t tt, size_t n);
+size_t mem_in_use(struct vm *vm);
+void gc_full(struct vm *vm);
+
+/* --- str.c --- */
+struct vstr *str_new(struct vm *vm, const char *s, size_t len);
+struct vstr *str_newc(struct vm *vm, const char *s);
+/* A long string of 'len' (> VM_SHORTSTR) bytes for the caller to fill before anyone sees it. */
+struct vstr *str_build_begin(struct vm *vm, size_t len);
+uint32_t str_hash(struct vstr *s);
+bool str_eq(const struct vstr *a, const struct vstr *b);
+void str_table_init(struct vm *vm);
+void str_table_sweep(struct vm *vm);
+
+/* --- tab.c --- */
+struct vtab *tab_new(struct vm *vm, uint32_t narr, uint32_t nhash);
+void tab_free(struct vm *vm, struct vtab *t);
+const vm_val *tab_get(struct vtab *t, vm_val key);          /* never NULL: &absent for none */
+const vm_val *tab_getint(struct vtab *t, int64_t key);
+const vm_val *tab_getstr(struct vtab *t, struct vstr *key);
+void tab_set(struct vm *vm, struct vtab *t, vm_val key, vm_val val); /* raises for nil/NaN keys */
+void tab_setint(struct vm *vm, struct vtab *t, int64_t key, vm_val val);
+uint64_t tab_len(struct vtab *t);
+int tab_next(struct vm *vm, struct vtab *t, vm_val *key, vm_val *val); /* 1, 0 end, -1 bad key */
+void tab_resize(struct vm *vm, struct vtab *t, uint32_t narr, uint32_t nhash);
+extern const vm_val tab_absent;
+static inline bool tab_hit(const vm_val *v) { return v->tt != VT_NIL; }
+
+/* The array part's store, for the interpreter's fast path; 'i' < t->asize. */
+static inline void tab_arr_store(struct vtab *t, uint32_t i, vm_val v)
+{
+    t->arr[i] = v;
+}
+
+/* --- func.c: closures and upvalues --- */
+struct lclosure *lcl_new(struct vm *vm, struct proto *p);
+struct nclosure *ncl_new(struct vm *vm, vm_native fn, const char *name, int nup);
+struct proto *proto_new(struct vm *vm);
+void proto_free(struct vm *vm, struct proto *p);
+struct upval *upval_find(struct vm *vm, uint32_t level);
+static inline void upval_store(struct upval *u, vm_val v)
+{
+    *u->v = v;
+}
+void upval_close(struct vm *vm, uint32_t level);
+int proto_line(const struct proto *p, int pc);
+
+/* --- interp.c --- */
+void interp_run(struct vm *vm);               /* runs the Lua frame vm->ci until it returns */
+void vm_call_at(struct vm *vm, uint32_t func, int nresults); /* func index; re-entrant */
+_Noreturn void vm_throw(struct vm *vm, int status);
+_Noreturn void vm_rt_error(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void stack_grow(struct vm *vm, uint32_t n);
+void stack_grow_to(struct vm *vm, uint32_t size);
+bool val_tostr_inplace(struct vm *vm, vm_val *v);
+int num_format(char *buf, vm_val v);          /* "%.14g" etc.; buf >= 48 bytes */
+bool str_to_num(const char *s, size_t len, vm_val *out);
+bool val_to_int_exact(vm_val v, int64_t *out);  /* int, or float with integral value */
+bool val_tonum(vm_val v, double *out);
+const vm_val *meta_tm(struct vm *vm, vm_val o, int event);
+struct vtab *val_meta(struct vm *vm, vm_val o);
+/* Indexing with __index/__newindex; 'pt' is where 't' lives (a register or upvalue of the
+ * running Lua function, for the error's variable name), or NULL. */
+vm_val val_get(struct vm *vm, const vm_val *pt, vm_val t, vm_val key);
+void val_set(struct vm *vm, const vm_val *pt, vm_val t, vm_val key, vm_val val);
+bool val_eq(struct vm *vm, vm_val a, vm_val b);
+bool val_raweq(vm_val a, vm_val b);
+bool val_lt(struct vm *vm, vm_val a, vm_val b);
+bool val_le(struct vm *vm, vm_val a, vm_val b);
+vm_val val_len(struct vm *vm, const vm_val *pv, vm_val v);
+vm_val call_tm(struct vm *vm, vm_val f, vm_val a, vm_val b, int nargs);
+bool arith_raw(struct vm *vm, int event, vm_val a, vm_val b, vm_val *res);
+vm_val arith_slow(struct vm *vm, int event, vm_val a, vm_val b, const vm_val *pa, const vm_val *pb);
+int64_t int_floordiv(struct vm *vm, int64_t a, int64_t b);
+int64_t int_mod(struct vm *vm, int64_t a, int64_t b);
+double flt_mod(double a, double b);
+int64_t int_shl(int64_t x, int64_t y);
+void concat_values(struct vm *vm, uint32_t first, int n);
+void stack_reserve(struct vm *vm, uint32_t n); /* room for n pushes above top */
+/* debug.c */
+_Noreturn void debug_typeerror(struct vm *vm, const vm_val *p, vm_val v, const char *op);
+_Noreturn void debug_indexerror(struct vm *vm, const vm_val *p, vm_val t, vm_val key);
+_Noreturn void debug_callerror(struct vm *vm, const vm_val *p, vm_val v);
+_Noreturn void debug_tbcerror(struct vm *vm, uint32_t slot);
+_Noreturn void debug_tointerror(struct vm *vm, const vm_val *pa, vm_val a, const vm_val *pb, vm_val b);
+const char *val_typename(struct vm *vm, vm_val v); /* honours __name */
+const char *vt_name(int tt);
+void debug_traceback(struct vm *vm);          /* into vm->tb, from vm->ci down */
+/* The name the caller of the running native used for it (Lua's getfuncname): "sub" with
+ * *is_method for s:sub(), or the native's own name, or "?". */
+const char *debug_native_name(struct vm *vm, bool *is_method);
+/* "src:line:" of the Lua function 'level' frames below the running one (1 = its caller), or
+ * "" if that frame is not a Lua function. */
+void debug_where(struct vm *vm, int level, char *buf, size_t cap);
+/* Raises the value on top of the stack (running the xpcall handler, building the traceback). */
+_Noreturn void error_raise(struct vm *vm);
+/* Calls stack[func] with errors caught; 'handler' as in struct errjmp. */
+enum vm_outcome pcall_at(struct vm *vm, uint32_t func, int nresults, uint32_t handler, bool tb);
+/* Runs f(vm, ud) with errors caught: VM_DONE, or VM_ERROR with the top back where it was plus
+ * the error value. */
+enum vm_outcome protected_run(struct vm *vm, void (*f)(struct vm *, void *), void *ud);
+void close_tbc(struct vm *vm, uint32_t level, vm_val err, bool with_err);
+
+/* Pushes on the VM stack (grows it; raises on stack overflow). */
+static inline void push(struct vm *vm, vm_val v)
+{
+    if (vm->top >= vm->stacksize) stack_grow(vm, 1);
+    vm->stack[vm->top++] = v;
+}
+
+/* --- load.c / verify.c --- */
+/* Returns NULL or the message "bad bytecode: <what> at function <n> pc <k>" in 'err'. */
+const char *skb_verify_proto(const struct proto *p, const struct proto *parent, uint32_t fnum,
+                             char *err, size_t cap);
+
+#endif
