@@ -975,6 +975,7 @@ newframe:
     }
     CASE(TFORLOOP) {
         vm_val *ra = RA();
+        STEP(); /* a backward jump: bytecode may loop here without its TFORCALL */
         if (ra[4].tt != VT_NIL) {
             ra[2] = ra[4];
             pc -= skb_bx(i);

@@ -197,7 +197,7 @@ static inline skb_ins skb_set_sj(skb_ins i, int sj)
  *   J    a signed jump held in sJ: the target is pc + 1 + sJ
  *   P    a nested prototype index: < the number of nested prototypes
  *   E    a metamethod event (enum skb_event), one of the arithmetic/bitwise ones
- *   X    an extra argument (EXTRAARG's Ax), read by the instruction before it
+ *   XA   an extra argument (EXTRAARG's Ax), read by the instruction before it
  * Notation in the effects: R[x] register, K[x] constant, U[x] upvalue, RK(C) register or
  * constant as chosen by k, sB/sC/sBx signed fields, "pc" the index of this instruction. "(n)"
  * refers to the notes after the table.
@@ -274,8 +274,8 @@ static inline skb_ins skb_set_sj(skb_ins i, int sj)
     X(TESTSET,    ABC,  R,  R,  _,  "if truth(R[B]) ~= k then skip, else R[A] = R[B] (4)")      \
     X(CALL,       ABC,  R,  N,  N,  "R[A .. A+C-2] = R[A](R[A+1 .. A+B-1]) (6)")                \
     X(TAILCALL,   ABC,  R,  N,  N,  "return R[A](R[A+1 .. A+B-1]) (6)(7)")                      \
-    X(RETURN,     ABC,  R,  N,  N,  "return R[A .. A+B-2] (6)(7)")                              \
-    X(RETURN0,    ABC,  R,  _,  _,  "return (no values, nothing to close)")                     \
+    X(RETURN,     ABC,  N,  N,  N,  "return R[A .. A+B-2] (6)(7)")                              \
+    X(RETURN0,    ABC,  N,  _,  _,  "return (no values, nothing to close)")                     \
     X(RETURN1,    ABC,  R,  _,  _,  "return R[A] (one value, nothing to close)")                \
     X(FORLOOP,    ABx,  R,  JB, _,  "numeric for step; if the loop goes on: pc = pc + 1 - Bx (8)") \
     X(FORPREP,    ABx,  R,  JF, _,  "numeric for setup; if it runs 0 times: pc = pc + 2 + Bx (8)") \
@@ -286,7 +286,7 @@ static inline skb_ins skb_set_sj(skb_ins i, int sj)
     X(CLOSURE,    ABx,  R,  P,  _,  "R[A] = new closure of nested prototype Bx")                \
     X(VARARG,     ABC,  R,  _,  N,  "R[A .. A+C-2] = the extra arguments (C = 0: all of them)") \
     X(VARARGPREP, ABC,  N,  _,  _,  "set up a vararg frame; A = number of fixed parameters")    \
-    X(EXTRAARG,   Ax,   X,  _,  _,  "extra operand for the instruction before it; never runs")
+    X(EXTRAARG,   Ax,   XA, _,  _,  "extra operand for the instruction before it; never runs")
 /* clang-format on */
 /* Notes.
  * (1) LOADKX is always followed by EXTRAARG; its Ax (< the number of constants) is the index.
@@ -306,7 +306,9 @@ static inline skb_ins skb_set_sj(skb_ins i, int sj)
  *     metamethods and error messages see a float; the VM uses it only for that.
  * (6) CALL/TAILCALL/RETURN: B = 0 means "up to the top of the stack" (the values a previous CALL
  *     with C = 0, or VARARG with C = 0, left there); otherwise B-1 values. CALL's C = 0 means
- *     "all results, set top"; otherwise C-1 results.
+ *     "all results, set top"; otherwise C-1 results. RETURN's and RETURN0's A is the first
+ *     free register, which equals maxstacksize when every register holds a local (luac5.4
+ *     writes the same), so its role is N: the verifier checks A+B-1 against maxstacksize.
  * (7) TAILCALL and RETURN: k = 1 means the function has upvalues or to-be-closed variables to
  *     close first; C > 0 means the function is vararg and C-1 is its number of fixed parameters
  *     (the VM needs it to find the frame's real base).
@@ -347,7 +349,7 @@ enum skb_role {
     SKB_ROLE_J,
     SKB_ROLE_P,
     SKB_ROLE_E,
-    SKB_ROLE_X,
+    SKB_ROLE_XA,
 };
 
 /* Metamethod events, in the order MMBIN's C names them (Lua 5.4's TM order, which the ABI

@@ -13,12 +13,11 @@ struct op_info {
     uint8_t fmt, a, b, c;
 };
 
-/* The macro is named X because skb.h's table uses X as a role name (EXTRAARG's A): any other
- * name would be substituted into that row. */
 static const struct op_info op_info[SKB_NUM_OPCODES] = {
-#define X(name, fmt, ra, rb, rc, effect) {SKB_FMT_##fmt, SKB_ROLE_##ra, SKB_ROLE_##rb, SKB_ROLE_##rc},
-    SKB_OPCODES(X)
-#undef X
+#define OP_INFO(name, fmt, ra, rb, rc, effect)                                                     \
+    {SKB_FMT_##fmt, SKB_ROLE_##ra, SKB_ROLE_##rb, SKB_ROLE_##rc},
+    SKB_OPCODES(OP_INFO)
+#undef OP_INFO
 };
 
 struct vctx {
@@ -145,13 +144,9 @@ static bool check_ins(struct vctx *v, uint32_t pc)
     unsigned a = skb_a(i), b = skb_b(i), c = skb_c(i), ms = p->maxstack;
     uint32_t n = p->ncode;
 
-    /* RETURN and RETURN0 carry the first free register in A, which is maxstacksize when every
-     * register holds a local (luac5.4 writes that too): their A is checked by the range rule
-     * below (RETURN) or never read (RETURN0), not as a register. skb.h's table says R. */
-    unsigned arole = (op == SKB_OP_RETURN || op == SKB_OP_RETURN0) ? SKB_ROLE_N : info->a;
     switch (info->fmt) {
     case SKB_FMT_ABC:
-        if (!check_role(v, pc, i, arole, a) || !check_role(v, pc, i, info->b, b) ||
+        if (!check_role(v, pc, i, info->a, a) || !check_role(v, pc, i, info->b, b) ||
             !check_role(v, pc, i, info->c, c))
             return false;
         break;
