@@ -10,7 +10,7 @@
 # guest, not Linux's one-second ARP retry timer. Timestamps come from polling every 5 ms.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. tests/vm/lib/qemu.bash
+. tests/qemu/lib/qemu.bash
 RUNS=${1:-5}
 GUEST_IP=10.78.0.2
 HOST_IP=10.78.0.1

@@ -8,15 +8,15 @@
 #
 #   bench/min-mem.sh [MAX_MIB]    (default 64; needs root for the namespace and TAP device)
 #
-# Boots with the flags the VM tests use (tests/vm/lib/qemu.bash: accelerator, no display, no
+# Boots with the flags the VM tests use (tests/qemu/lib/qemu.bash: accelerator, no display, no
 # reboot, isa-debug-exit; microvm needs virtio-mmio version 2, force-legacy=false). The guest
 # sits on a TAP device in a private network namespace, created here and removed on exit. Every
 # wait is bounded: BOOT_LIMIT seconds for the banner (SILENT_LIMIT if the console stays empty),
 # PING_LIMIT for the three replies.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. tests/vm/lib/qemu.bash
-. tests/vm/lib/ping.bash
+. tests/qemu/lib/qemu.bash
+. tests/qemu/lib/ping.bash
 MAX_MIB=${1:-64}
 GUEST_IP=10.79.0.2
 HOST_IP=10.79.0.1

@@ -24,7 +24,7 @@ test: deps
 	$(MAKE) -j$$(nproc) $(TEST_TARGETS)
 	./tests/run.sh
 
-# One tier: make test-unit, make test-replay, make test-live, make test-vm.
+# One tier: make test-unit, make test-lang, make test-replay, make test-live, make test-qemu.
 test-%: deps
 	$(MAKE) -j$$(nproc) $(TEST_TARGETS)
 	./tests/run.sh $*

@@ -22,7 +22,9 @@ SIZES=(fib:30 binary-trees:13 n-body:50000 spectral-norm:200 fannkuch:9
 command -v lua5.4 >/dev/null || { echo "lua5.4 missing: make deps"; exit 1; }
 command -v valgrind >/dev/null || { echo "valgrind missing: make deps"; exit 1; }
 skiff_ok=0
-if [ -x "$skiff" ]; then
+# A private copy: the tree is shared, and a rebuild may replace build/skiff mid-run.
+if [ -x "$skiff" ] && cp "$skiff" "$work/skiff"; then
+    skiff=$work/skiff
     printf 'print(1)\n' >"$work/probe.lua"
     [ "$(timeout 20 "$skiff" lua "$work/probe.lua" 2>/dev/null)" = 1 ] && skiff_ok=1
 fi

@@ -39,7 +39,7 @@ $(BUILD)/skiff.iso: $(BUILD)/skiff.elf kernel/x86_64/grub.cfg
 
 # KVM where it works, else TCG. kvm-pvm (a paravirtual KVM for nested hosts) is passed over:
 # its instruction emulator stops the guest ("KVM internal error ... emulation failure") at the
-# first SSE instruction it meets after a port I/O exit. tests/vm/lib/qemu.bash decides alike.
+# first SSE instruction it meets after a port I/O exit. tests/qemu/lib/qemu.bash decides alike.
 QEMU_ACCEL = $(shell [ -w /dev/kvm ] && [ ! -d /sys/module/kvm_pvm ] && echo "-accel kvm") \
     -accel tcg
 

@@ -7,7 +7,7 @@
 #   kernel/x86_64/run-tap.sh [BOOT-ARGUMENTS...]
 set -eu
 cd "$(dirname "$0")/../.."
-. tests/vm/lib/qemu.bash
+. tests/qemu/lib/qemu.bash
 tap=skiff0
 if ip link show "$tap" >/dev/null 2>&1; then
     echo "run-tap: $tap already exists (another make run-tap?); remove it with: ip link del $tap" >&2

@@ -1,5 +1,5 @@
 /* Unit tests for kernel/x86_64/virtio_mmio.c: parsing of the virtio_mmio.device= words. The
- * register probing needs the device itself and is covered by tests/vm/ping-microvm.sh. */
+ * register probing needs the device itself and is covered by tests/qemu/ping-microvm.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

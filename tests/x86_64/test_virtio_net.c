@@ -4,7 +4,7 @@
  * The driver is compiled into this file with its plat_net_* names changed, because the hosted
  * platform in libskiff-asan.a (netdev.c) defines the same seam. The transports are replaced by
  * the fake one below; pci.c, virtio_pci.c and virtio_mmio.c need real hardware and are covered
- * by tests/vm/ping-q35.sh and tests/vm/ping-microvm.sh. */
+ * by tests/qemu/ping-q35.sh and tests/qemu/ping-microvm.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -4,7 +4,7 @@
 # exit status (2 << 1) | 1 = 5. No NIC: the arguments are checked before the device is probed.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tests/vm/lib/qemu.bash
+. tests/qemu/lib/qemu.bash
 trap qemu_cleanup EXIT
 qemu_prereqs
 qemu_log=$(mktemp)

@@ -4,8 +4,8 @@
 # once with idle=poll and once with idle=halt (woken by the receive queue's MSI-X message).
 set -u
 cd "$(dirname "$0")/../.."
-. tests/vm/lib/qemu.bash
-. tests/vm/lib/ping.bash
+. tests/qemu/lib/qemu.bash
+. tests/qemu/lib/ping.bash
 trap ping_cleanup EXIT
 ping_prereqs
 MACHINE_ARGS=(-M q35 -device virtio-net-pci,netdev=n0)

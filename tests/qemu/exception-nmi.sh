@@ -5,7 +5,7 @@
 # then plat_exit(4), which isa-debug-exit turns into QEMU exit status (4 << 1) | 1 = 9.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tests/vm/lib/qemu.bash
+. tests/qemu/lib/qemu.bash
 qemu_prereqs
 dir=$(mktemp -d)
 cleanup() {

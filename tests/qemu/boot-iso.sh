@@ -4,7 +4,7 @@
 # virtio-pci and multiboot2.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tests/vm/lib/qemu.bash
+. tests/qemu/lib/qemu.bash
 trap qemu_cleanup EXIT
 qemu_prereqs
 command -v grub-mkrescue >/dev/null || { echo "skip: grub-mkrescue not installed"; exit 77; }

@@ -1,6 +1,6 @@
-# Shared by tests/vm/ping-*.sh: boots build/skiff.elf under QEMU with a virtio-net device on a
+# Shared by tests/qemu/ping-*.sh: boots build/skiff.elf under QEMU with a virtio-net device on a
 # TAP device inside a private network namespace, waits for the banner, then pings the guest.
-# Sourced, not run, after tests/vm/lib/qemu.bash (QEMU_ACCEL, QEMU_COMMON, BANNER_RE,
+# Sourced, not run, after tests/qemu/lib/qemu.bash (QEMU_ACCEL, QEMU_COMMON, BANNER_RE,
 # qemu_prereqs). The caller sets MACHINE_ARGS (-M and the NIC for its machine type) and calls
 # ping_run with the idle= mode to test.
 #

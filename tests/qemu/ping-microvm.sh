@@ -5,8 +5,8 @@
 # driver needs virtio-mmio version 2, which QEMU gives only with force-legacy=false.
 set -u
 cd "$(dirname "$0")/../.."
-. tests/vm/lib/qemu.bash
-. tests/vm/lib/ping.bash
+. tests/qemu/lib/qemu.bash
+. tests/qemu/lib/ping.bash
 trap ping_cleanup EXIT
 ping_prereqs
 MACHINE_ARGS=(-M microvm -global virtio-mmio.force-legacy=false

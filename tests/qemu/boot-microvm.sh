@@ -6,7 +6,7 @@
 # names the memory, the MAC, virtio-mmio and pvh.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tests/vm/lib/qemu.bash
+. tests/qemu/lib/qemu.bash
 trap qemu_cleanup EXIT
 qemu_prereqs
 qemu_banner 120 -M microvm,acpi=off -m 128M -kernel build/skiff.elf -append "tx_batch=8" \

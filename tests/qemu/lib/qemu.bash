@@ -1,4 +1,4 @@
-# Shared by tests/vm/*.sh and bench/boot.sh: which accelerator QEMU gets, and a bounded boot
+# Shared by tests/qemu/*.sh and bench/boot.sh: which accelerator QEMU gets, and a bounded boot
 # that waits for the kernel's banner. Sourced, not run.
 #
 # QEMU_ACCEL: KVM where it works, else TCG. kvm-pvm (a paravirtual KVM for nested hosts, as on

@@ -4,7 +4,7 @@
 # transport virtio-pci and the boot loader pvh.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-. tests/vm/lib/qemu.bash
+. tests/qemu/lib/qemu.bash
 trap qemu_cleanup EXIT
 qemu_prereqs
 qemu_banner 120 -M q35 -m 128M -kernel build/skiff.elf -append "rx_batch=16" \

@@ -1,0 +1,4 @@
+::top::
+local function f()
+  goto top
+end

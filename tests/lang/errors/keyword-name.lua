@@ -1,0 +1,1 @@
+local and = 1
