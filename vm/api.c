@@ -74,7 +74,7 @@ void vm_write(struct vm *vm, const char *s, size_t len)
 
 /* --- index resolution --- */
 
-static vm_val *slot(struct vm *vm, int idx)
+static inline vm_val *slot(struct vm *vm, int idx)
 {
     if (idx > 0) {
         uint32_t i = vm->ci->func + (uint32_t)idx;
@@ -84,7 +84,7 @@ static vm_val *slot(struct vm *vm, int idx)
     return &vm->stack[vm->top + (uint32_t)idx];
 }
 
-static vm_val get(struct vm *vm, int idx)
+static inline vm_val get(struct vm *vm, int idx)
 {
     vm_val *p = slot(vm, idx);
     return p ? *p : val_nil();
@@ -145,10 +145,8 @@ bool vm_stack_grow(struct vm *vm, int n)
 
 /* --- types --- */
 
-enum vm_type vm_type(struct vm *vm, int idx)
+static inline enum vm_type type_of(const vm_val *p)
 {
-    vm_val *p = slot(vm, idx);
-    if (p == NULL) return VM_TNONE;
     switch (p->tt) {
     case VT_NIL: return VM_TNIL;
     case VT_BOOL: return VM_TBOOLEAN;
@@ -158,6 +156,12 @@ enum vm_type vm_type(struct vm *vm, int idx)
     case VT_TAB: return VM_TTABLE;
     default: return VM_TFUNCTION;
     }
+}
+
+enum vm_type vm_type(struct vm *vm, int idx)
+{
+    vm_val *p = slot(vm, idx);
+    return p == NULL ? VM_TNONE : type_of(p);
 }
 
 const char *vm_type_name(enum vm_type t)
@@ -330,7 +334,7 @@ void vm_upvalue_set(struct vm *vm, int i)
 static enum vm_type push_result(struct vm *vm, vm_val v)
 {
     push(vm, v);
-    return vm_type(vm, -1);
+    return type_of(&vm->stack[vm->top - 1]);
 }
 
 /* The instruction limit (vm_step_limit_set) also counts integer-keyed table accesses by
@@ -375,9 +379,9 @@ void vm_tab_rawset(struct vm *vm, int t)
     vm->top -= 2;
 }
 
-enum vm_type vm_tab_geti(struct vm *vm, int t, int64_t n)
+/* vm_tab_geti past the array part: the hash part, then metamethods. */
+static enum vm_type tab_geti_slow(struct vm *vm, int t, int64_t n)
 {
-    api_step(vm);
     vm_val tv = get(vm, t);
     if (tv.tt == VT_TAB) {
         const vm_val *v = tab_getint(VTAB(tv), n);
@@ -386,12 +390,32 @@ enum vm_type vm_tab_geti(struct vm *vm, int t, int64_t n)
     return push_result(vm, val_get(vm, NULL, tv, val_int(n)));
 }
 
+enum vm_type vm_tab_geti(struct vm *vm, int t, int64_t n)
+{
+    api_step(vm);
+    /* A present array slot inline, with no call: library loops (sort, insert) live here. */
+    const vm_val *p = slot(vm, t);
+    if (p != NULL && p->tt == VT_TAB && vm->top < vm->stacksize) {
+        struct vtab *h = VTAB(*p);
+        if ((uint64_t)n - 1 < h->asize && h->arr[n - 1].tt != VT_NIL) {
+            vm->stack[vm->top] = h->arr[n - 1];
+            return type_of(&vm->stack[vm->top++]);
+        }
+    }
+    return tab_geti_slow(vm, t, n);
+}
+
 void vm_tab_seti(struct vm *vm, int t, int64_t n)
 {
     api_step(vm);
     vm_val tv = get(vm, t);
-    if (tv.tt == VT_TAB && VTAB(tv)->meta == NULL) tab_setint(vm, VTAB(tv), n, vm->stack[vm->top - 1]);
-    else val_set(vm, NULL, tv, val_int(n), vm->stack[vm->top - 1]);
+    if (tv.tt == VT_TAB && VTAB(tv)->meta == NULL) {
+        struct vtab *h = VTAB(tv);
+        if ((uint64_t)n - 1 < h->asize) h->arr[n - 1] = vm->stack[vm->top - 1];
+        else tab_setint(vm, h, n, vm->stack[vm->top - 1]);
+    } else {
+        val_set(vm, NULL, tv, val_int(n), vm->stack[vm->top - 1]);
+    }
     vm->top--;
 }
 
@@ -658,6 +682,10 @@ int64_t vm_check_int(struct vm *vm, int arg)
 
 double vm_check_num(struct vm *vm, int arg)
 {
+    /* Numbers first, without a call: math's natives check every argument. */
+    const vm_val *p = slot(vm, arg);
+    if (p != NULL && p->tt == VT_FLT) return p->u.n;
+    if (p != NULL && p->tt == VT_INT) return (double)p->u.i;
     double d;
     if (!vm_to_num(vm, arg, &d)) vm_type_error(vm, arg, "number");
     return d;

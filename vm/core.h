@@ -275,6 +275,20 @@ void tab_resize(struct vm *vm, struct vtab *t, uint32_t narr, uint32_t nhash);
 extern const vm_val tab_absent;
 static inline bool tab_hit(const vm_val *v) { return v->tt != VT_NIL; }
 
+/* The node of t's hash part whose key is the short string 'key', or NULL. Short strings are
+ * interned (one object per content) and carry their hash, so the interpreter's field accesses
+ * compare pointers and make no call. The probe ends: the hash part is never full. */
+static inline struct node *tab_findshort(const struct vtab *t, const struct vstr *key)
+{
+    if (t->node == NULL) return NULL;
+    uint32_t mask = (1u << t->lsizenode) - 1;
+    for (uint32_t i = key->hash & mask;; i = (i + 1) & mask) {
+        struct node *n = &t->node[i];
+        if (n->key.u.gc == (const void *)key && n->key.tt == VT_STR) return n;
+        if (n->key.tt == VT_NIL) return NULL;
+    }
+}
+
 /* The array part's store, for the interpreter's fast path; 'i' < t->asize. */
 static inline void tab_arr_store(struct vtab *t, uint32_t i, vm_val v)
 {
@@ -325,7 +339,12 @@ int64_t int_mod(struct vm *vm, int64_t a, int64_t b);
 double flt_mod(double a, double b);
 int64_t int_shl(int64_t x, int64_t y);
 void concat_values(struct vm *vm, uint32_t first, int n);
-void stack_reserve(struct vm *vm, uint32_t n); /* room for n pushes above top */
+/* Room for n pushes above top; inline, as calls and metamethods check it every time. */
+static inline void stack_reserve(struct vm *vm, uint32_t n)
+{
+    if (vm->stacksize - vm->top < n) stack_grow(vm, n);
+}
+
 /* debug.c */
 _Noreturn void debug_typeerror(struct vm *vm, const vm_val *p, vm_val v, const char *op);
 _Noreturn void debug_indexerror(struct vm *vm, const vm_val *p, vm_val t, vm_val key);

@@ -56,15 +56,11 @@ void stack_grow_to(struct vm *vm, uint32_t size)
     for (struct upval *u = vm->open_upvals; u != NULL; u = u->open_next) u->v = &ns[u->level];
 }
 
-void stack_reserve(struct vm *vm, uint32_t n)
-{
-    if (vm->stacksize - vm->top < n) stack_grow(vm, n);
-}
-
-static struct callinfo *ci_push(struct vm *vm)
+/* The next frame record, its fields for the caller to set (precall sets every one). */
+static inline struct callinfo *ci_push(struct vm *vm)
 {
     uint32_t i = (uint32_t)(vm->ci - vm->cis) + 1;
-    if (i >= vm->ncis) {
+    if (__builtin_expect(i >= vm->ncis, 0)) {
         if (vm->ncis >= MAXCIS) vm_rt_error(vm, "stack overflow");
         uint32_t n = vm->ncis * 2;
         vm->cis = mem_realloc(vm, vm->cis, vm->ncis * sizeof(struct callinfo),
@@ -73,13 +69,12 @@ static struct callinfo *ci_push(struct vm *vm)
         vm->ci = vm->cis + i - 1;
     }
     vm->ci = vm->cis + i;
-    memset(vm->ci, 0, sizeof *vm->ci);
     return vm->ci;
 }
 
 /* Moves the 'n' results at the top of the stack to the frame's function slot, as many as its
  * caller wanted, and pops the frame. */
-static void poscall(struct vm *vm, struct callinfo *ci, uint32_t n)
+static inline void poscall(struct vm *vm, struct callinfo *ci, uint32_t n)
 {
     uint32_t res = ci->func, first = vm->top - n;
     int wanted = ci->nresults;
@@ -106,22 +101,29 @@ static void insert_call_tm(struct vm *vm, uint32_t func)
 
 /* Starts the call of stack[func] with the arguments up to vm->top. Returns true when it pushed
  * a Lua frame for the caller to run; false when a native ran and its results are in place. */
+/* Pushes the frame of Lua function 'p' at stack[func], its arguments up to vm->top. Small and
+ * inlined: the interpreter's CALL takes this path without calling precall. */
+static inline void precall_lua(struct vm *vm, uint32_t func, int nresults, const struct proto *p)
+{
+    uint32_t nargs = vm->top - func - 1;
+    if (vm->stacksize - vm->top < p->maxstack + 1u) stack_grow(vm, p->maxstack + 1u);
+    struct callinfo *ci = ci_push(vm);
+    ci->func = func;
+    ci->nresults = (int16_t)nresults;
+    ci->status = CI_LUA;
+    ci->savedpc = p->code;
+    ci->nextra = 0;
+    for (; nargs < p->numparams; nargs++) vm->stack[vm->top++] = val_nil();
+    ci->top = func + 1 + p->maxstack;
+    if (!p->is_vararg) vm->top = ci->top;
+}
+
 static bool precall(struct vm *vm, uint32_t func, int nresults)
 {
     for (;;) {
         vm_val f = vm->stack[func];
         if (f.tt == VT_LCL) {
-            struct proto *p = VLCL(f)->p;
-            uint32_t nargs = vm->top - func - 1;
-            stack_reserve(vm, p->maxstack + 1u);
-            struct callinfo *ci = ci_push(vm);
-            ci->func = func;
-            ci->nresults = (int16_t)nresults;
-            ci->status = CI_LUA;
-            ci->savedpc = p->code;
-            for (; nargs < p->numparams; nargs++) vm->stack[vm->top++] = val_nil();
-            ci->top = func + 1 + p->maxstack;
-            if (!p->is_vararg) vm->top = ci->top;
+            precall_lua(vm, func, nresults, VLCL(f)->p);
             return true;
         }
         if (f.tt == VT_NCL) {
@@ -129,6 +131,9 @@ static bool precall(struct vm *vm, uint32_t func, int nresults)
             struct callinfo *ci = ci_push(vm);
             ci->func = func;
             ci->nresults = (int16_t)nresults;
+            ci->status = 0;
+            ci->savedpc = NULL;
+            ci->nextra = 0;
             ci->top = vm->top + VM_MINSTACK;
             if (++vm->c_depth >= MAXCCALLS) {
                 vm->c_depth -= 5; /* room to raise */
@@ -442,9 +447,9 @@ newframe:
     CASE(GETTABUP) {
         vm_val *up = cl->up[skb_b(i)]->v;
         struct vstr *key = VSTR(*KC());
-        if (up->tt == VT_TAB) {
-            const vm_val *v = tab_getstr(VTAB(*up), key);
-            if (tab_hit(v)) { *RA() = *v; NEXT(); }
+        if (up->tt == VT_TAB && key->is_short) {
+            const struct node *n = tab_findshort(VTAB(*up), key);
+            if (n != NULL && n->val.tt != VT_NIL) { *RA() = n->val; NEXT(); }
         }
         SAVE();
         vm_val r = val_get(vm, up, *up, *KC());
@@ -455,7 +460,12 @@ newframe:
     CASE(GETTABLE) {
         vm_val *rb = RB(), *rc = RC();
         if (rb->tt == VT_TAB) {
-            const vm_val *v = rc->tt == VT_INT ? tab_getint(VTAB(*rb), rc->u.i) : tab_get(VTAB(*rb), *rc);
+            struct vtab *t = VTAB(*rb);
+            if (rc->tt == VT_INT && (uint64_t)rc->u.i - 1 < t->asize && t->arr[rc->u.i - 1].tt != VT_NIL) {
+                *RA() = t->arr[rc->u.i - 1];
+                NEXT();
+            }
+            const vm_val *v = rc->tt == VT_INT ? tab_getint(t, rc->u.i) : tab_get(t, *rc);
             if (tab_hit(v) || VTAB(*rb)->meta == NULL) { *RA() = *v; NEXT(); }
         }
         SAVE();
@@ -478,9 +488,11 @@ newframe:
     }
     CASE(GETFIELD) {
         vm_val *rb = RB();
-        if (rb->tt == VT_TAB) {
-            const vm_val *v = tab_getstr(VTAB(*rb), VSTR(*KC()));
-            if (tab_hit(v) || VTAB(*rb)->meta == NULL) { *RA() = *v; NEXT(); }
+        struct vstr *key = VSTR(*KC());
+        if (rb->tt == VT_TAB && key->is_short) {
+            const struct node *n = tab_findshort(VTAB(*rb), key);
+            if (n != NULL && n->val.tt != VT_NIL) { *RA() = n->val; NEXT(); }
+            if (VTAB(*rb)->meta == NULL) { *RA() = val_nil(); NEXT(); }
         }
         SAVE();
         vm_val r = val_get(vm, rb, *rb, *KC());
@@ -490,6 +502,15 @@ newframe:
     }
     CASE(SETTABUP) {
         vm_val *up = cl->up[skb_a(i)]->v;
+        struct vstr *key = VSTR(*KB());
+        /* An existing key takes the store directly: __newindex applies only to absent keys. */
+        if (up->tt == VT_TAB && key->is_short) {
+            struct node *n = tab_findshort(VTAB(*up), key);
+            if (n != NULL && (n->val.tt != VT_NIL || VTAB(*up)->meta == NULL)) {
+                n->val = *RKC();
+                NEXT();
+            }
+        }
         SAVE();
         if (up->tt == VT_TAB && VTAB(*up)->meta == NULL) tab_set(vm, VTAB(*up), *KB(), *RKC());
         else val_set(vm, up, *up, *KB(), *RKC());
@@ -498,6 +519,16 @@ newframe:
     }
     CASE(SETTABLE) {
         vm_val *ra = RA();
+        if (ra->tt == VT_TAB) {
+            /* A present array slot: no __newindex applies, with or without a metatable. */
+            struct vtab *t = VTAB(*ra);
+            vm_val *rb = RB();
+            if (rb->tt == VT_INT && (uint64_t)rb->u.i - 1 < t->asize &&
+                (t->arr[rb->u.i - 1].tt != VT_NIL || t->meta == NULL)) {
+                t->arr[rb->u.i - 1] = *RKC();
+                NEXT();
+            }
+        }
         SAVE();
         if (ra->tt == VT_TAB && VTAB(*ra)->meta == NULL) {
             vm_val *rb = RB();
@@ -521,6 +552,14 @@ newframe:
     }
     CASE(SETFIELD) {
         vm_val *ra = RA();
+        struct vstr *key = VSTR(*KB());
+        if (ra->tt == VT_TAB && key->is_short) {
+            struct node *n = tab_findshort(VTAB(*ra), key);
+            if (n != NULL && (n->val.tt != VT_NIL || VTAB(*ra)->meta == NULL)) {
+                n->val = *RKC();
+                NEXT();
+            }
+        }
         SAVE();
         if (ra->tt == VT_TAB && VTAB(*ra)->meta == NULL) tab_set(vm, VTAB(*ra), *KB(), *RKC());
         else val_set(vm, ra, *ra, *KB(), *RKC());
@@ -545,9 +584,10 @@ newframe:
         vm_val *rb = RB();
         vm_val obj = *rb, key = *RKC();
         base[skb_a(i) + 1] = obj;
-        if (obj.tt == VT_TAB && key.tt == VT_STR) {
-            const vm_val *v = tab_getstr(VTAB(obj), VSTR(key));
-            if (tab_hit(v) || VTAB(obj)->meta == NULL) { *RA() = *v; NEXT(); }
+        if (obj.tt == VT_TAB && key.tt == VT_STR && VSTR(key)->is_short) {
+            const struct node *n = tab_findshort(VTAB(obj), VSTR(key));
+            if (n != NULL && n->val.tt != VT_NIL) { *RA() = n->val; NEXT(); }
+            if (VTAB(obj)->meta == NULL) { *RA() = val_nil(); NEXT(); }
         }
         SAVE();
         vm_val r = val_get(vm, rb, obj, key);
@@ -565,6 +605,10 @@ newframe:
             int64_t x = b_.u.i, y = c_.u.i;                                                        \
             (void)x; (void)y;                                                                      \
             *RA() = val_int(opi);                                                                  \
+            pc++;                                                                                  \
+        } else if (b_.tt == VT_FLT && c_.tt == VT_FLT) {                                           \
+            double x = b_.u.n, y = c_.u.n;                                                         \
+            *RA() = val_flt(opf);                                                                  \
             pc++;                                                                                  \
         } else if ((b_.tt == VT_FLT || b_.tt == VT_INT) && (c_.tt == VT_FLT || c_.tt == VT_INT)) { \
             double x = b_.tt == VT_INT ? (double)b_.u.i : b_.u.n;                                  \
@@ -826,6 +870,11 @@ newframe:
         if (b != 0) vm->top = a + b;
         ci->savedpc = pc;
         STEP();
+        if (base[skb_a(i)].tt == VT_LCL) {
+            precall_lua(vm, a, nresults, VLCL(base[skb_a(i)])->p);
+            ci = vm->ci;
+            goto newframe;
+        }
         if (precall(vm, a, nresults)) {
             ci = vm->ci;
             goto newframe;
@@ -906,12 +955,21 @@ newframe:
         goto newframe;
     }
     CASE(RETURN1) {
-        uint32_t a = IDX(RA());
+        vm_val r = *RA();
         if (cl->p->is_vararg) ci->func -= (uint32_t)ci->nextra + cl->p->numparams + 1;
         bool fresh = ci->status & CI_FRESH;
         int wanted = ci->nresults;
-        vm->top = a + 1;
-        poscall(vm, ci, 1);
+        /* poscall for one result, the common case spelled out. */
+        uint32_t res = ci->func;
+        if (wanted < 0) {
+            vm->stack[res] = r;
+            vm->top = res + 1;
+        } else {
+            if (wanted > 0) vm->stack[res] = r;
+            for (int j = 1; j < wanted; j++) vm->stack[res + (uint32_t)j] = val_nil();
+            vm->top = res + (uint32_t)wanted;
+        }
+        vm->ci = ci - 1;
         if (fresh) return;
         ci = vm->ci;
         if (wanted >= 0) vm->top = ci->top;

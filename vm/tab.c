@@ -113,6 +113,10 @@ const vm_val *tab_getint(struct vtab *t, int64_t key)
 
 const vm_val *tab_getstr(struct vtab *t, struct vstr *key)
 {
+    if (key->is_short) {
+        struct node *n = tab_findshort(t, key);
+        return n ? &n->val : &tab_absent;
+    }
     if (t->node == NULL) return &tab_absent;
     uint32_t mask = (1u << t->lsizenode) - 1;
     uint32_t i = str_hash(key) & mask;

@@ -449,12 +449,19 @@ vm_val val_get(struct vm *vm, const vm_val *pt, vm_val t, vm_val key)
     for (int loop = 0; loop < MAXTAGLOOP; loop++) {
         const vm_val *tm;
         if (t.tt == VT_TAB) {
-            const vm_val *v = tab_get(VTAB(t), key);
-            if (tab_hit(v)) return *v;
+            /* Short-string keys (fields, methods) along an __index chain: inline lookups. */
+            if (key.tt == VT_STR && VSTR(key)->is_short) {
+                const struct node *n = tab_findshort(VTAB(t), VSTR(key));
+                if (n != NULL && n->val.tt != VT_NIL) return n->val;
+            } else {
+                const vm_val *v = tab_get(VTAB(t), key);
+                if (tab_hit(v)) return *v;
+            }
             struct vtab *mt = VTAB(t)->meta;
             if (mt == NULL) return val_nil();
-            tm = tab_getstr(mt, vm->tmname[TM_INDEX]);
-            if (!tab_hit(tm)) return val_nil();
+            const struct node *n = tab_findshort(mt, vm->tmname[TM_INDEX]);
+            if (n == NULL || n->val.tt == VT_NIL) return val_nil();
+            tm = &n->val;
         } else {
             tm = meta_tm(vm, t, TM_INDEX);
             if (!tab_hit(tm)) debug_indexerror(vm, loop == 0 ? pt : NULL, t, key);
