@@ -99,8 +99,6 @@ static void insert_call_tm(struct vm *vm, uint32_t func)
     vm->stack[func] = t;
 }
 
-/* Starts the call of stack[func] with the arguments up to vm->top. Returns true when it pushed
- * a Lua frame for the caller to run; false when a native ran and its results are in place. */
 /* Pushes the frame of Lua function 'p' at stack[func], its arguments up to vm->top. Small and
  * inlined: the interpreter's CALL takes this path without calling precall. */
 static inline void precall_lua(struct vm *vm, uint32_t func, int nresults, const struct proto *p)
@@ -118,6 +116,8 @@ static inline void precall_lua(struct vm *vm, uint32_t func, int nresults, const
     if (!p->is_vararg) vm->top = ci->top;
 }
 
+/* Starts the call of stack[func] with the arguments up to vm->top. Returns true when it pushed
+ * a Lua frame for the caller to run; false when a native ran and its results are in place. */
 static bool precall(struct vm *vm, uint32_t func, int nresults)
 {
     for (;;) {

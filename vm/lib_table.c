@@ -6,6 +6,7 @@
  * calls in the same order and "invalid order function for sorting" is raised where 5.4 raises
  * it. Entry point: vm_lib_table_open. */
 #include "vm/lib.h"
+#include "vm/core.h"
 #include "vm/vm.h"
 
 #include <limits.h>
@@ -57,6 +58,8 @@ static int tab_insert(struct vm *vm)
         /* pos in [1, e], as one unsigned comparison */
         if ((uint64_t)pos - 1u >= (uint64_t)e) vm_arg_error(vm, 2, "position out of bounds");
         for (int64_t i = e; i > pos; i--) {
+            /* t[pos+1..i] = t[pos..i-1] at once; t[e] may first need to grow the array */
+            if (i >= e - 1 && api_arr_move(vm, 1, pos, pos + 1, i - pos)) break;
             vm_tab_geti(vm, 1, i - 1);
             vm_tab_seti(vm, 1, i);
         }
@@ -76,6 +79,7 @@ static int tab_remove(struct vm *vm)
     if (pos != size && (uint64_t)pos - 1u > (uint64_t)size)
         vm_arg_error(vm, 1, "position out of bounds"); /* #1, not #2: lua5.4.4 says so */
     vm_tab_geti(vm, 1, pos);
+    if (pos < size && api_arr_move(vm, 1, pos + 1, pos, size - pos)) pos = size;
     for (; pos < size; pos++) {
         vm_tab_geti(vm, 1, pos + 1);
         vm_tab_seti(vm, 1, pos);

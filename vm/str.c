@@ -62,13 +62,19 @@ void str_table_init(struct vm *vm)
     vm->strt_size = n;
 }
 
+/* A string object of 'len' bytes; only the header is zeroed, the caller writes the bytes. */
+static struct vstr *str_alloc(struct vm *vm, size_t len)
+{
+    return obj_new_head(vm, VT_STR, sizeof(struct vstr) + len + 1, sizeof(struct vstr));
+}
+
 struct vstr *str_new(struct vm *vm, const char *s, size_t len)
 {
     if (len <= VM_SHORTSTR) {
         uint32_t h = hash_bytes(s, len);
         for (struct vstr *p = vm->strt[h & (vm->strt_size - 1)]; p != NULL; p = p->hnext)
             if (p->len == len && memcmp(p->data, s, len) == 0) return p;
-        struct vstr *o = obj_new(vm, VT_STR, sizeof(struct vstr) + len + 1);
+        struct vstr *o = str_alloc(vm, len);
         o->is_short = 1;
         o->has_hash = 1;
         o->hash = h;
@@ -82,7 +88,7 @@ struct vstr *str_new(struct vm *vm, const char *s, size_t len)
         return o;
     }
     if (len > (size_t)INT32_MAX * 4) vm_rt_error(vm, "string length overflow");
-    struct vstr *o = obj_new(vm, VT_STR, sizeof(struct vstr) + len + 1);
+    struct vstr *o = str_alloc(vm, len);
     o->len = len;
     memcpy(o->data, s, len);
     o->data[len] = '\0';
@@ -91,7 +97,7 @@ struct vstr *str_new(struct vm *vm, const char *s, size_t len)
 
 struct vstr *str_build_begin(struct vm *vm, size_t len)
 {
-    struct vstr *o = obj_new(vm, VT_STR, sizeof(struct vstr) + len + 1);
+    struct vstr *o = str_alloc(vm, len);
     o->len = len;
     o->data[len] = '\0';
     return o;
