@@ -11,41 +11,17 @@
 
 #include <cmocka.h>
 
-#include "vm/lib.h"
-#include "vm/vm.h"
-
-static _Alignas(16) unsigned char heap[4 << 20];
-
-static void discard(void *ctx, const char *s, size_t len)
-{
-    (void)ctx;
-    (void)s;
-    (void)len;
-}
+#include "tests/vm/lib_fixture.h"
 
 static int setup(void **state)
 {
-    struct vm *vm = vm_init(heap, sizeof heap, discard, NULL);
-    assert_non_null(vm);
-    vm_lib_math_open(vm);
-    *state = vm;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    vm_fini(*state);
-    return 0;
+    return fixture_setup(state, vm_lib_math_open);
 }
 
 /* Pushes math.<fn>. */
 static void push_fn(struct vm *vm, const char *fn)
 {
-    vm_push_globals(vm);
-    vm_tab_getfield(vm, -1, "math");
-    vm_tab_getfield(vm, -1, fn);
-    vm_stack_replace(vm, -3);
-    vm_stack_pop(vm, 1);
+    push_lib_fn(vm, "math", fn);
 }
 
 /* Calls math.<fn> with the 'nargs' values already pushed above it; returns the outcome. */
@@ -77,15 +53,6 @@ static double call_num1(struct vm *vm, const char *fn, double x, bool *is_int)
     vm_to_num(vm, -1, &r);
     vm_stack_pop(vm, 1);
     return r;
-}
-
-static void expect_error(struct vm *vm, int nargs, const char *want)
-{
-    assert_int_equal(call(vm, nargs, 0), VM_ERROR);
-    size_t len;
-    const char *msg = vm_error_message(vm, &len);
-    assert_non_null(strstr(msg, want));
-    vm_stack_pop(vm, 1);
 }
 
 static void seed(struct vm *vm, int64_t n)

@@ -11,62 +11,17 @@
 
 #include <cmocka.h>
 
-#include "vm/lib.h"
-#include "vm/vm.h"
-
-static _Alignas(16) unsigned char heap[4 << 20];
-static char out[1024];
-static size_t out_len;
-
-static void collect(void *ctx, const char *s, size_t len)
-{
-    (void)ctx;
-    if (out_len + len < sizeof out) {
-        memcpy(out + out_len, s, len);
-        out_len += len;
-        out[out_len] = '\0';
-    }
-}
+#include "tests/vm/lib_fixture.h"
 
 static int setup(void **state)
 {
-    struct vm *vm = vm_init(heap, sizeof heap, collect, NULL);
-    assert_non_null(vm);
-    vm_lib_os_open(vm);
-    out_len = 0;
-    out[0] = '\0';
-    *state = vm;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    vm_fini(*state);
-    return 0;
-}
-
-static void push_fn(struct vm *vm, const char *lib, const char *fn)
-{
-    vm_push_globals(vm);
-    vm_tab_getfield(vm, -1, lib);
-    vm_tab_getfield(vm, -1, fn);
-    vm_stack_replace(vm, -3);
-    vm_stack_pop(vm, 1);
-}
-
-static void expect_error(struct vm *vm, int nargs, const char *want)
-{
-    assert_int_equal(vm_run(vm, nargs, 0), VM_ERROR);
-    size_t len;
-    const char *msg = vm_error_message(vm, &len);
-    if (strstr(msg, want) == NULL) fail_msg("error '%s', want '%s'", msg, want);
-    vm_stack_pop(vm, 1);
+    return fixture_setup(state, vm_lib_os_open);
 }
 
 /* os.date(fmt, t) into 'buf'. */
 static const char *date(struct vm *vm, const char *fmt, int64_t t, char *buf, size_t cap)
 {
-    push_fn(vm, "os", "date");
+    push_lib_fn(vm, "os", "date");
     vm_push_cstr(vm, fmt);
     vm_push_int(vm, t);
     assert_int_equal(vm_run(vm, 2, 1), VM_DONE);
@@ -99,7 +54,7 @@ static void test_date_conversions_match_lua(void **state)
 static void test_date_star_t(void **state)
 {
     struct vm *vm = *state;
-    push_fn(vm, "os", "date");
+    push_lib_fn(vm, "os", "date");
     vm_push_cstr(vm, "!*t");
     vm_push_int(vm, 1700000000);
     assert_int_equal(vm_run(vm, 2, 1), VM_DONE);
@@ -123,11 +78,11 @@ static void test_date_star_t(void **state)
 static void test_date_bad_conversion_quotes_rest(void **state)
 {
     struct vm *vm = *state;
-    push_fn(vm, "os", "date");
+    push_lib_fn(vm, "os", "date");
     vm_push_cstr(vm, "%Q and more");
     expect_error(vm, 1,
                  "bad argument #1 to 'os.date' (invalid conversion specifier '%Q and more')");
-    push_fn(vm, "os", "date");
+    push_lib_fn(vm, "os", "date");
     vm_push_cstr(vm, "!%Y");
     vm_push_int(vm, (int64_t)1 << 60);
     expect_error(vm, 2, "date result cannot be represented in this installation");
@@ -149,7 +104,7 @@ static void test_time_normalizes_table(void **state)
     set_field(vm, "hour", 25);
     set_field(vm, "min", 61);
     set_field(vm, "sec", -1);
-    push_fn(vm, "os", "time");
+    push_lib_fn(vm, "os", "time");
     vm_stack_copy(vm, -2);
     assert_int_equal(vm_run(vm, 1, 1), VM_DONE);
     int64_t t;
@@ -176,19 +131,19 @@ static void test_time_errors(void **state)
     struct vm *vm = *state;
     vm_push_table(vm, 0, 2);
     set_field(vm, "year", 2021);
-    push_fn(vm, "os", "time");
+    push_lib_fn(vm, "os", "time");
     vm_stack_copy(vm, -2);
     expect_error(vm, 1, "field 'month' missing in date table");
     set_field(vm, "month", 1);
     set_field(vm, "day", 1);
     vm_push_cstr(vm, "x");
     vm_tab_setfield(vm, -2, "hour");
-    push_fn(vm, "os", "time");
+    push_lib_fn(vm, "os", "time");
     vm_stack_copy(vm, -2);
     expect_error(vm, 1, "field 'hour' is not an integer");
     set_field(vm, "hour", 0);
     set_field(vm, "year", (int64_t)1 << 40);
-    push_fn(vm, "os", "time");
+    push_lib_fn(vm, "os", "time");
     vm_stack_copy(vm, -2);
     expect_error(vm, 1, "field 'year' is out-of-bound");
     /* 1969-12-31 23:59:59 is mktime's error value, and lua5.4 refuses it */
@@ -198,7 +153,7 @@ static void test_time_errors(void **state)
     set_field(vm, "hour", 23);
     set_field(vm, "min", 59);
     set_field(vm, "sec", 59);
-    push_fn(vm, "os", "time");
+    push_lib_fn(vm, "os", "time");
     vm_stack_copy(vm, -2);
     expect_error(vm, 1, "time result cannot be represented in this installation");
     vm_stack_pop(vm, 1);
@@ -207,7 +162,7 @@ static void test_time_errors(void **state)
 static void test_clock_is_a_float(void **state)
 {
     struct vm *vm = *state;
-    push_fn(vm, "os", "clock");
+    push_lib_fn(vm, "os", "clock");
     assert_int_equal(vm_run(vm, 0, 1), VM_DONE);
     assert_int_equal(vm_type(vm, -1), VM_TNUMBER);
     assert_false(vm_is_int(vm, -1));
@@ -220,7 +175,7 @@ static void test_clock_is_a_float(void **state)
 static void test_io_write_formats_numbers_as_lua(void **state)
 {
     struct vm *vm = *state;
-    push_fn(vm, "io", "write");
+    push_lib_fn(vm, "io", "write");
     vm_push_cstr(vm, "a");
     vm_push_int(vm, 1);
     vm_push_num(vm, 2.0);
@@ -236,7 +191,7 @@ static void test_io_write_formats_numbers_as_lua(void **state)
     assert_int_equal(vm_run(vm, 2, 1), VM_DONE);
     assert_string_equal(out + strlen(out) - 1, "!");
     vm_stack_pop(vm, 2);
-    push_fn(vm, "io", "write");
+    push_lib_fn(vm, "io", "write");
     vm_push_table(vm, 0, 0);
     expect_error(vm, 1, "bad argument #1 to 'io.write' (string expected, got table)");
 }

@@ -12,40 +12,17 @@
 
 #include <cmocka.h>
 
-#include "vm/lib.h"
-#include "vm/vm.h"
-
-static _Alignas(16) unsigned char heap[4 << 20];
-
-static void discard(void *ctx, const char *s, size_t len)
-{
-    (void)ctx;
-    (void)s;
-    (void)len;
-}
+#include "tests/vm/lib_fixture.h"
 
 static int setup(void **state)
 {
-    struct vm *vm = vm_init(heap, sizeof heap, discard, NULL);
-    assert_non_null(vm);
-    vm_lib_table_open(vm);
-    *state = vm;
-    return 0;
+    return fixture_setup(state, vm_lib_table_open);
 }
 
-static int teardown(void **state)
-{
-    vm_fini(*state);
-    return 0;
-}
-
+/* Pushes table.<fn>. */
 static void push_fn(struct vm *vm, const char *fn)
 {
-    vm_push_globals(vm);
-    vm_tab_getfield(vm, -1, "table");
-    vm_tab_getfield(vm, -1, fn);
-    vm_stack_replace(vm, -3);
-    vm_stack_pop(vm, 1);
+    push_lib_fn(vm, "table", fn);
 }
 
 /* Pushes a table {v[0], ..., v[n-1]}. */
@@ -71,15 +48,6 @@ static const char *show(struct vm *vm, int idx, int n, char *out, size_t cap)
         vm_stack_pop(vm, 1);
     }
     return out;
-}
-
-static void expect_error(struct vm *vm, int nargs, const char *want)
-{
-    assert_int_equal(vm_run(vm, nargs, 0), VM_ERROR);
-    size_t len;
-    const char *msg = vm_error_message(vm, &len);
-    if (strstr(msg, want) == NULL) fail_msg("error '%s', want '%s'", msg, want);
-    vm_stack_pop(vm, 1);
 }
 
 static void test_insert_at_positions(void **state)
