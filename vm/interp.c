@@ -99,6 +99,20 @@ static void insert_call_tm(struct vm *vm, uint32_t func)
     vm->stack[func] = t;
 }
 
+/* SETFIELD's and SETTABUP's fast path: a short-string key present in table 't' takes the value
+ * in place (__newindex applies only to absent keys), and so does an absent one whose node
+ * exists when 't' has no metatable. Returns false when the general store must run. Like
+ * tab_set, tab_arr_store and upval_store, this is a store into a heap object: issue 5's write
+ * barrier goes here too. */
+static inline bool store_field_fast(vm_val *t, struct vstr *key, vm_val v)
+{
+    if (t->tt != VT_TAB || !key->is_short) return false;
+    struct node *n = tab_findshort(VTAB(*t), key);
+    if (n == NULL || (n->val.tt == VT_NIL && VTAB(*t)->meta != NULL)) return false;
+    n->val = v;
+    return true;
+}
+
 /* Pushes the frame of Lua function 'p' at stack[func], its arguments up to vm->top. Small and
  * inlined: the interpreter's CALL takes this path without calling precall. */
 static inline void precall_lua(struct vm *vm, uint32_t func, int nresults, const struct proto *p)
@@ -502,15 +516,7 @@ newframe:
     }
     CASE(SETTABUP) {
         vm_val *up = cl->up[skb_a(i)]->v;
-        struct vstr *key = VSTR(*KB());
-        /* An existing key takes the store directly: __newindex applies only to absent keys. */
-        if (up->tt == VT_TAB && key->is_short) {
-            struct node *n = tab_findshort(VTAB(*up), key);
-            if (n != NULL && (n->val.tt != VT_NIL || VTAB(*up)->meta == NULL)) {
-                n->val = *RKC();
-                NEXT();
-            }
-        }
+        if (store_field_fast(up, VSTR(*KB()), *RKC())) NEXT();
         SAVE();
         if (up->tt == VT_TAB && VTAB(*up)->meta == NULL) tab_set(vm, VTAB(*up), *KB(), *RKC());
         else val_set(vm, up, *up, *KB(), *RKC());
@@ -552,14 +558,7 @@ newframe:
     }
     CASE(SETFIELD) {
         vm_val *ra = RA();
-        struct vstr *key = VSTR(*KB());
-        if (ra->tt == VT_TAB && key->is_short) {
-            struct node *n = tab_findshort(VTAB(*ra), key);
-            if (n != NULL && (n->val.tt != VT_NIL || VTAB(*ra)->meta == NULL)) {
-                n->val = *RKC();
-                NEXT();
-            }
-        }
+        if (store_field_fast(ra, VSTR(*KB()), *RKC())) NEXT();
         SAVE();
         if (ra->tt == VT_TAB && VTAB(*ra)->meta == NULL) tab_set(vm, VTAB(*ra), *KB(), *RKC());
         else val_set(vm, ra, *ra, *KB(), *RKC());
