@@ -44,6 +44,7 @@
 
 #include "net/net.h"
 #include "net/stack.h"
+#include "tests/net/frames.h"
 
 #define POOL_BUFS 64 /* the least bufs= allows (kernel/kernel.h) */
 #define CORPUS_MAX 4096
@@ -95,42 +96,8 @@ static unsigned rng_below(unsigned n)
     return (unsigned)(rng_next() % n);
 }
 
-/* ---- frames, built with our own code (not net/'s), so a wrong routine cannot agree with
- * itself ---- */
-
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v >> 16);
-    put16(p + 2, v & 0xffff);
-}
-
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-/* RFC 1071: the one's complement of the one's complement sum of 16-bit words. Over a message
- * whose checksum field is filled in, 0 means the checksum is valid. */
-static unsigned csum(const uint8_t *p, size_t len)
-{
-    unsigned long s = 0;
-    for (size_t i = 0; i < len; i++)
-        s += (i % 2 == 0) ? (unsigned long)p[i] << 8 : p[i];
-    while (s > 0xffff)
-        s = (s & 0xffff) + (s >> 16);
-    return ~s & 0xffff;
-}
+/* ---- frames, built with tests/net/frames.h (not net/'s code), so a wrong routine cannot
+ * agree with itself ---- */
 
 struct frame {
     uint16_t len;
@@ -153,27 +120,15 @@ static struct frame *corpus_add(void)
 
 static void eth_put(struct frame *f, const uint8_t *dst, const uint8_t *src, unsigned type)
 {
-    memcpy(f->b, dst, 6);
-    memcpy(f->b + 6, src, 6);
-    put16(f->b + 12, type);
+    fx_eth(f->b, dst, src, type);
 }
 
 static void arp_add(const uint8_t *eth_dst, unsigned op, uint32_t spa, const uint8_t *tha,
                     uint32_t tpa, bool padded)
 {
     struct frame *f = corpus_add();
-    eth_put(f, eth_dst, client_mac, 0x0806);
-    uint8_t *a = f->b + 14;
-    put16(a, 1);
-    put16(a + 2, 0x0800);
-    a[4] = 6;
-    a[5] = 4;
-    put16(a + 6, op);
-    memcpy(a + 8, client_mac, 6);
-    put32(a + 14, spa);
-    memcpy(a + 18, tha, 6);
-    put32(a + 24, tpa);
-    f->len = padded ? 60 : 42;
+    size_t len = fx_arp(f->b, eth_dst, op, client_mac, spa, tha, tpa);
+    f->len = (uint16_t)(padded ? 60 : len);
 }
 
 /* An echo request from 'src' to 'dst' with 'opt_words' words of NOP options and 'n' bytes of
@@ -193,14 +148,14 @@ static void echo_add(uint32_t src, uint32_t dst, unsigned opt_words, size_t n, u
     put32(ip + 12, src);
     put32(ip + 16, dst);
     memset(ip + 20, 1, hl - 20); /* IP option 1 is No Operation, RFC 791 */
-    put16(ip + 10, csum(ip, hl));
+    put16(ip + 10, sum16(ip, hl));
     uint8_t *m = ip + hl;
     m[0] = 8;
     put16(m + 4, 0x534b);
     put16(m + 6, corpus_len);
     for (size_t i = 0; i < n; i++)
         m[8 + i] = (uint8_t)(i * 7 + 3);
-    put16(m + 2, csum(m, 8 + n));
+    put16(m + 2, sum16(m, 8 + n));
     f->len = (uint16_t)(14 + hl + 8 + n);
 }
 
@@ -405,14 +360,14 @@ static void checksums_fix(struct frame *f)
     unsigned hl = (ip[0] & 0x0fu) * 4;
     if (hl < 20 || 14 + hl > f->len) return;
     put16(ip + 10, 0);
-    put16(ip + 10, csum(ip, hl));
+    put16(ip + 10, sum16(ip, hl));
     if (ip[9] != 1) return;
     unsigned total = get16(ip + 2);
     if (total > f->len - 14u) total = f->len - 14u;
     if (total < hl + 4) return;
     uint8_t *m = ip + hl;
     put16(m + 2, 0);
-    put16(m + 2, csum(m, total - hl));
+    put16(m + 2, sum16(m, total - hl));
 }
 
 /* ---- invariants ---- */
@@ -461,7 +416,7 @@ static void output_check(const struct pbuf *b)
     if (type != 0x0800) violation("output EtherType 0x%04x", type);
     const uint8_t *ip = p + 14;
     if (ip[0] != 0x45) violation("output IPv4 version/IHL 0x%02x", ip[0]);
-    if (csum(ip, 20) != 0) violation("output IPv4 header checksum wrong");
+    if (sum16(ip, 20) != 0) violation("output IPv4 header checksum wrong");
     if (ip[8] != 64) violation("output IPv4 TTL %u", ip[8]);
     if (ip[9] != 1) violation("output IPv4 protocol %u", ip[9]);
     if (get32(ip + 12) != OUR_IP) violation("output IPv4 not from our address");
@@ -472,7 +427,7 @@ static void output_check(const struct pbuf *b)
     /* The code is the request's, returned as is (RFC 792 changes only the type; so does
      * Linux), so only the type is checked. */
     if (m[0] != 0) violation("output ICMP type %u, not echo reply", m[0]);
-    if (csum(m, total - 20) != 0) violation("output ICMP checksum wrong");
+    if (sum16(m, total - 20) != 0) violation("output ICMP checksum wrong");
 }
 
 static uint64_t taken; /* output frames taken from the stack so far */
