@@ -21,7 +21,7 @@ struct vm *vm_init(void *mem, size_t heap_bytes, vm_write_fn write, void *write_
 {
     if (heap_bytes < VM_HEAP_MIN) return NULL;
     size_t used;
-    struct heap *h = mem_heap_init(mem, heap_bytes, &used);
+    struct heap *h = heap_init(mem, heap_bytes, &used);
     struct vm tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.heap = h;
@@ -46,6 +46,7 @@ struct vm *vm_init(void *mem, size_t heap_bytes, vm_write_fn write, void *write_
     vm->top = 1;
     str_table_init(vm);
     if (vm->strt == NULL) return NULL;
+    co_main_init(vm);
     vm->memerr = str_newc(vm, "not enough memory");
     for (int i = 0; i < TM_N; i++) vm->tmname[i] = str_newc(vm, tm_names[i]);
     vm->globals = val_obj(tab_new(vm, 0, 64));
@@ -63,8 +64,8 @@ void vm_fini(struct vm *vm)
 
 void vm_step_limit_set(struct vm *vm, uint64_t steps)
 {
-    vm->steps_left = steps;
-    vm->steps_limited = steps != 0;
+    vm->budget_raises = steps != 0;
+    vm->budget = steps != 0 && steps < INT64_MAX ? (int64_t)steps : INT64_MAX;
 }
 
 void vm_write(struct vm *vm, const char *s, size_t len)
@@ -154,6 +155,7 @@ static inline enum vm_type type_of(const vm_val *p)
     case VT_FLT: return VM_TNUMBER;
     case VT_STR: return VM_TSTRING;
     case VT_TAB: return VM_TTABLE;
+    case VT_THREAD: return VM_TTHREAD;
     default: return VM_TFUNCTION;
     }
 }
@@ -166,7 +168,8 @@ enum vm_type vm_type(struct vm *vm, int idx)
 
 const char *vm_type_name(enum vm_type t)
 {
-    static const char *const names[] = {"nil", "boolean", "number", "string", "table", "function"};
+    static const char *const names[] = {"nil",   "boolean",  "number", "string",
+                                        "table", "function", "thread"};
     if (t == VM_TNONE) return "no value";
     return names[t];
 }
@@ -326,7 +329,9 @@ void vm_upvalue_push(struct vm *vm, int i)
 
 void vm_upvalue_set(struct vm *vm, int i)
 {
-    VNCL(vm->stack[vm->ci->func])->up[i - 1] = vm->stack[--vm->top];
+    struct nclosure *c = VNCL(vm->stack[vm->ci->func]);
+    c->up[i - 1] = vm->stack[--vm->top];
+    gc_barrier_obj(vm, &c->h, c->up[i - 1]);
 }
 
 /* --- tables --- */
@@ -337,14 +342,12 @@ static enum vm_type push_result(struct vm *vm, vm_val v)
     return type_of(&vm->stack[vm->top - 1]);
 }
 
-/* The instruction limit (vm_step_limit_set) also counts integer-keyed table accesses by
- * natives, so that a library loop over a huge range (table.move(t, 1, 2^40, 2)) ends too. */
+/* The budget also counts integer-keyed table accesses by natives, so that a library loop over
+ * a huge range (table.move(t, 1, 2^40, 2)) is charged for its work and, under an instruction
+ * limit, ends too. */
 static inline void api_step(struct vm *vm)
 {
-    if (vm->steps_limited && --vm->steps_left == 0) {
-        vm->steps_left = 1;
-        vm_error(vm, "instruction limit reached");
-    }
+    co_budget_charge(vm, 1);
 }
 
 static struct vtab *check_tab(struct vm *vm, int t)
@@ -419,7 +422,7 @@ void vm_tab_seti(struct vm *vm, int t, int64_t n)
     api_step(vm);
     vm_val tv = get(vm, t);
     if (tv.tt == VT_TAB && VTAB(tv)->meta == NULL && (uint64_t)n - 1 < VTAB(tv)->asize)
-        VTAB(tv)->arr[n - 1] = vm->stack[vm->top - 1];
+        tab_arr_store(vm, VTAB(tv), (uint32_t)(n - 1), vm->stack[vm->top - 1]);
     else
         tab_seti_slow(vm, tv, n);
     vm->top--;
@@ -433,12 +436,11 @@ bool api_arr_move(struct vm *vm, int t, int64_t from, int64_t to, int64_t n)
     uint64_t a = h->asize, last = (uint64_t)(from > to ? from : to);
     if ((uint64_t)from - 1 >= a || (uint64_t)to - 1 >= a || (uint64_t)n > a - last + 1)
         return false;
-    if (vm->steps_limited) {
-        /* the pair-by-pair path raises "instruction limit reached" at the exact pair */
-        if (vm->steps_left <= 2 * (uint64_t)n) return false;
-        vm->steps_left -= 2 * (uint64_t)n;
-    }
+    /* Under an instruction limit the pair-by-pair path raises at the exact pair. */
+    if (vm->budget_raises && vm->budget <= 2 * n) return false;
+    co_budget_charge(vm, 2 * n);
     memmove(&h->arr[to - 1], &h->arr[from - 1], (size_t)n * sizeof(vm_val));
+    gc_barrier_tab(vm, h, val_obj(h)); /* values moved within t: t need only be traversed again */
     return true;
 }
 
@@ -518,7 +520,10 @@ bool vm_meta_get(struct vm *vm, int idx)
 void vm_meta_set(struct vm *vm, int idx)
 {
     vm_val t = get(vm, idx), m = vm->stack[vm->top - 1];
-    if (t.tt == VT_TAB) VTAB(t)->meta = m.tt == VT_TAB ? VTAB(m) : NULL;
+    if (t.tt == VT_TAB) {
+        VTAB(t)->meta = m.tt == VT_TAB ? VTAB(m) : NULL;
+        if (m.tt == VT_TAB) gc_barrier_obj(vm, t.u.gc, m);
+    }
     vm->top--;
 }
 

@@ -8,14 +8,18 @@
  * sweep walks, its type and its mark. Strings keep their hash; short ones (<= VM_SHORTSTR)
  * are interned, so equal short strings are one object and compare by pointer.
  *
- * Stores. Every store of a value into a heap object goes through tab_set / tab_setint,
- * tab_arr_store (the interpreter's array fast path) or upval_store, and every allocation
- * through mem_alloc: the places issue 5's incremental collector hooks its barrier and its
- * step. (Stack slots are not heap objects: the collector scans the stack whole.)
+ * Stores. Every store of a value into a heap object is followed by its write barrier
+ * (gc_barrier_tab for tables, gc_barrier_obj for upvalues, closures and metatables), and every
+ * allocation goes through mem_alloc: the incremental collector's two hooks. Stack slots are
+ * not heap objects: the collector rescans every coroutine's stack in its atomic phase.
  *
- * Stack. One value stack per VM, grown by stack_grow (which moves it: code holding pointers
- * into it reloads them after any call that may grow it, like Lua's Protect). Frames are
- * struct callinfo records in a growable array; they hold stack positions as indices.
+ * Coroutines. Each coroutine (struct vco) has its own value stack and frame array (struct
+ * thstate). The running coroutine's state is kept in struct vm itself (vm->stack, vm->top,
+ * vm->ci ...) so the interpreter reaches it without an indirection; switching coroutines
+ * (co.c) saves those fields into the old coroutine's struct vco and loads the new one's. A
+ * stack is grown by stack_grow (which moves it: code holding pointers into it reloads them
+ * after any call that may grow it, like Lua's Protect). Frames are struct callinfo records in a
+ * growable array; they hold stack positions as indices.
  */
 #ifndef SKIFF_VM_CORE_H
 #define SKIFF_VM_CORE_H
@@ -37,6 +41,7 @@ enum vt {
     VT_TAB,
     VT_LCL,  /* Lua closure */
     VT_NCL,  /* native closure */
+    VT_THREAD, /* a coroutine (struct vco) */
     VT_PROTO, /* internal: a function prototype */
     VT_UPVAL, /* internal: an upvalue cell */
     VT_BUF,   /* internal: a vm_buf's growing block */
@@ -148,6 +153,9 @@ enum {
     CI_LUA = 1,      /* a Lua function (else native) */
     CI_FRESH = 2,    /* the first Lua frame of an interp_run: returning from it leaves the loop */
     CI_TAIL = 4,     /* reached through a tail call (traceback says so) */
+    CI_YPCALL = 8,   /* native: a pcall/xpcall whose callee may yield (co.c recovers errors) */
+    CI_LEQ = 16,     /* Lua: its metamethod call computes a <= b as not (b < a) */
+    CI_PCALL_ERR = 32, /* native pcall: its continuation runs after a caught error */
 };
 
 struct callinfo {
@@ -157,6 +165,51 @@ struct callinfo {
     uint8_t status;
     const skb_ins *savedpc; /* Lua: next instruction */
     int nextra;      /* Lua vararg: extra arguments below func */
+    vm_cont k;       /* native: what runs when its callee returns after a yield, or NULL */
+    intptr_t ctx;    /* native: k's argument */
+};
+
+/* The execution state of one coroutine. Owned by the coroutine: 'stack', 'cis' and 'tbc' are
+ * heap blocks freed with it. Declared twice from one list so struct vm can carry the running
+ * coroutine's copy as plain fields (vm->stack) and as a whole (vm->th) for switching. */
+#define VM_THREAD_STATE                                                                            \
+    vm_val *stack;             /* 'stacksize' values; 'top' is the first free slot */            \
+    uint32_t stacksize;                                                                            \
+    uint32_t top;                                                                                  \
+    struct callinfo *ci;       /* the running frame, in 'cis' */                                  \
+    struct callinfo *cis;      /* 'ncis' frames; cis[0] stands for the coroutine's caller */     \
+    uint32_t ncis;                                                                                 \
+    struct upval *open_upvals; /* sorted by decreasing stack slot */                              \
+    uint32_t tbc_top;          /* number of pending to-be-closed slots in 'tbc' */               \
+    uint32_t *tbc;             /* stack indices of to-be-closed variables */                      \
+    uint32_t tbc_cap;                                                                              \
+    int nny;                   /* non-yieldable C calls in progress (vm_call, handlers) */
+struct thstate {
+    VM_THREAD_STATE
+};
+
+enum co_status {
+    CO_SUSPENDED, /* created, yielded or preempted: resumable */
+    CO_RUNNING,
+    CO_NORMAL,    /* it resumed another coroutine that is running */
+    CO_DEAD,      /* returned or raised */
+};
+
+/* A coroutine. Who may touch it: the VM only; the embedder holds it through vm.h's struct
+ * vm_co handles, which root it until released. Its state 'st' is valid while it is not
+ * running; while it runs the state is in struct vm (see VM_THREAD_STATE). */
+struct vco {
+    struct gcobj h;
+    uint8_t status;        /* enum co_status */
+    bool preempted;        /* suspended by the instruction budget, not by a yield */
+    bool preemptible;      /* running inside a budgeted resume, every resumer yieldable */
+    struct thstate st;
+    struct vco *resumer;   /* while running or normal: the coroutine that resumed it */
+    struct errjmp *resume_ej; /* while running: the boundary of its resume (yields jump here) */
+    int c_depth_at_resume;
+    uint32_t wait_reason;  /* the last native yield's reason (vm_yield) */
+    int64_t wait_arg;
+    struct gcobj *gclist;
 };
 
 /* One protected boundary (vm_run, pcall, xpcall), on the C stack of the function that set it. */
@@ -183,17 +236,17 @@ struct vm {
     vm_write_fn write;
     void *write_ctx;
 
-    /* The stack: 'stack' (owned heap block of 'stacksize' values), 'top' the first free slot. */
-    vm_val *stack;
-    uint32_t stacksize;
-    uint32_t top;
-    struct callinfo *ci;      /* the running frame, in 'cis' */
-    struct callinfo *cis;     /* owned heap block of 'ncis' frames */
-    uint32_t ncis;
-    struct upval *open_upvals;
-    uint32_t tbc_top;         /* number of pending to-be-closed slots in 'tbc' */
-    uint32_t *tbc;            /* owned: stack indices of to-be-closed variables */
-    uint32_t tbc_cap;
+    /* The running coroutine's state (saved in its struct vco while another runs). */
+    union {
+        struct {
+            VM_THREAD_STATE
+        };
+        struct thstate th;
+    };
+    struct vco *running;      /* the coroutine whose state is above */
+    struct vco *main_co;      /* the VM's first coroutine (vm_run runs there); root */
+    int64_t budget;           /* instructions left before co_budget_expired (co.c) */
+    bool budget_raises;       /* vm_step_limit_set: running out raises instead */
     int c_depth;              /* nested interp_run / native calls, for "C stack overflow" */
 
     /* Strings. */
@@ -214,9 +267,6 @@ struct vm {
     bool gc_running;          /* inside a collection: allocation must not recurse */
     bool gc_stopped;          /* collectgarbage("stop") */
     struct gcobj *weak;       /* weak tables found in this cycle (gclist chain) */
-
-    uint64_t steps_left;      /* 0 = no limit */
-    bool steps_limited;
 
     struct errjmp *errjmp;    /* innermost protected boundary */
 
@@ -239,9 +289,15 @@ static inline bool val_iscollectable(vm_val v) { return v.tt >= VT_STR; }
 #define VTAB(v) ((struct vtab *)(v).u.gc)
 #define VLCL(v) ((struct lclosure *)(v).u.gc)
 #define VNCL(v) ((struct nclosure *)(v).u.gc)
+#define VCO(v) ((struct vco *)(v).u.gc)
 
-/* --- mem.c: the heap and the collector --- */
-struct heap *mem_heap_init(void *mem, size_t bytes, size_t *used_for_heap);
+/* --- heap.c: the allocator over the embedder's memory (no collection, never raises) --- */
+struct heap *heap_init(void *mem, size_t bytes, size_t *used_for_heap);
+void *heap_alloc(struct heap *h, size_t n);               /* NULL when no block fits */
+void heap_free(struct heap *h, void *p, size_t n);        /* n as given to heap_alloc */
+size_t heap_in_use(const struct heap *h);
+
+/* --- gc.c: allocation with collection, and the collector --- */
 void *mem_alloc(struct vm *vm, size_t n);                 /* raises "not enough memory" */
 void *mem_alloc_nogc(struct vm *vm, size_t n);            /* NULL when full; never collects */
 void mem_free(struct vm *vm, void *p, size_t n);
@@ -298,10 +354,27 @@ static inline struct node *tab_findshort(const struct vtab *t, const struct vstr
     }
 }
 
+/* --- the write barrier (gc.c) ---
+ * The incremental collector's invariant: no black (fully traversed) object points to a white
+ * (not yet reached) one. Every store of a value into a heap object calls one of these after
+ * the store. Tables take the backward barrier (the table turns gray and is traversed again:
+ * tables are written often); every other object the forward one (the value is marked). */
+void gc_barrier_back_slow(struct vm *vm, struct vtab *t);
+void gc_barrier_fwd_slow(struct vm *vm, struct gcobj *o, struct gcobj *v);
+static inline void gc_barrier_tab(struct vm *vm, struct vtab *t, vm_val v)
+{
+    (void)vm, (void)t, (void)v;
+}
+static inline void gc_barrier_obj(struct vm *vm, struct gcobj *o, vm_val v)
+{
+    (void)vm, (void)o, (void)v;
+}
+
 /* The array part's store, for the interpreter's fast path; 'i' < t->asize. */
-static inline void tab_arr_store(struct vtab *t, uint32_t i, vm_val v)
+static inline void tab_arr_store(struct vm *vm, struct vtab *t, uint32_t i, vm_val v)
 {
     t->arr[i] = v;
+    gc_barrier_tab(vm, t, v);
 }
 
 /* --- func.c: closures and upvalues --- */
@@ -310,9 +383,10 @@ struct nclosure *ncl_new(struct vm *vm, vm_native fn, const char *name, int nup)
 struct proto *proto_new(struct vm *vm);
 void proto_free(struct vm *vm, struct proto *p);
 struct upval *upval_find(struct vm *vm, uint32_t level);
-static inline void upval_store(struct upval *u, vm_val v)
+static inline void upval_store(struct vm *vm, struct upval *u, vm_val v)
 {
     *u->v = v;
+    gc_barrier_obj(vm, &u->h, v);
 }
 void upval_close(struct vm *vm, uint32_t level);
 int proto_line(const struct proto *p, int pc);
@@ -352,6 +426,20 @@ void concat_values(struct vm *vm, uint32_t first, int n);
 static inline void stack_reserve(struct vm *vm, uint32_t n)
 {
     if (vm->stacksize - vm->top < n) stack_grow(vm, n);
+}
+
+/* --- co.c: coroutines, yields, budgets --- */
+void co_main_init(struct vm *vm);             /* vm_init: the main coroutine, running */
+void co_free(struct vm *vm, struct vco *co);  /* the collector frees a dead coroutine */
+/* vm->budget ran out. At an instruction boundary of a Lua frame ('at_instruction', savedpc
+ * saved) a preemptible coroutine is preempted here and the call does not return; otherwise
+ * more budget is granted, or under vm_step_limit_set "instruction limit reached" is raised. */
+void co_budget_expired(struct vm *vm, bool at_instruction);
+/* Charges 'n' instructions' worth of work done by a native. */
+static inline void co_budget_charge(struct vm *vm, int64_t n)
+{
+    vm->budget -= n;
+    if (vm->budget < 0) co_budget_expired(vm, false);
 }
 
 /* debug.c */

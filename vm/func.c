@@ -67,6 +67,7 @@ void upval_close(struct vm *vm, uint32_t level)
         u->closed = *u->v;
         u->v = &u->closed;
         u->open_next = NULL;
+        gc_barrier_obj(vm, &u->h, u->closed);
     }
 }
 

@@ -104,12 +104,13 @@ static void insert_call_tm(struct vm *vm, uint32_t func)
  * exists when 't' has no metatable. Returns false when the general store must run. Like
  * tab_set, tab_arr_store and upval_store, this is a store into a heap object: issue 5's write
  * barrier goes here too. */
-static inline bool store_field_fast(vm_val *t, struct vstr *key, vm_val v)
+static inline bool store_field_fast(struct vm *vm, vm_val *t, struct vstr *key, vm_val v)
 {
     if (t->tt != VT_TAB || !key->is_short) return false;
     struct node *n = tab_findshort(VTAB(*t), key);
     if (n == NULL || (n->val.tt == VT_NIL && VTAB(*t)->meta != NULL)) return false;
     n->val = v;
+    gc_barrier_tab(vm, VTAB(*t), v);
     return true;
 }
 
@@ -389,12 +390,6 @@ static bool for_prep(struct vm *vm, vm_val *ra)
 
 /* --- the loop --- */
 
-static _Noreturn void steps_exhausted(struct vm *vm)
-{
-    vm->steps_left = 1;
-    vm_rt_error(vm, "instruction limit reached");
-}
-
 void interp_run(struct vm *vm)
 {
     static const void *const dispatch[] = {
@@ -421,21 +416,24 @@ void interp_run(struct vm *vm)
 #define SAVE() (ci->savedpc = pc, vm->top = ci->top)
 /* After anything that may have moved the stack or the frame array. */
 #define RELOAD() (ci = vm->ci, base = vm->stack + ci->func + 1)
+/* Every instruction is counted against vm->budget (co.c): a coroutine can be preempted
+ * between any two instructions, and the same budget always stops it at the same one. */
 #define NEXT()                                                                                     \
     do {                                                                                           \
+        if (__builtin_expect(--vm->budget < 0, 0)) goto out_of_budget;                             \
         i = *pc++;                                                                                 \
         goto *dispatch[skb_op(i)];                                                                 \
     } while (0)
 #define CASE(name) L_##name:
-#define STEP()                                                                                     \
-    do {                                                                                           \
-        if (vm->steps_limited && --vm->steps_left == 0) {                                          \
-            SAVE();                                                                                \
-            steps_exhausted(vm);                                                                   \
-        }                                                                                          \
-    } while (0)
 
     ci = vm->ci;
+    goto newframe;
+out_of_budget:
+    /* Preempts (longjmp to the resume, pc saved as the next instruction) or grants more. */
+    ci->savedpc = pc;
+    co_budget_expired(vm, true);
+    i = *pc++;
+    goto *dispatch[skb_op(i)];
 newframe:
     cl = VLCL(vm->stack[ci->func]);
     k = cl->p->k;
@@ -457,7 +455,7 @@ newframe:
         NEXT();
     }
     CASE(GETUPVAL) { *RA() = *cl->up[skb_b(i)]->v; NEXT(); }
-    CASE(SETUPVAL) { upval_store(cl->up[skb_b(i)], *RA()); NEXT(); }
+    CASE(SETUPVAL) { upval_store(vm, cl->up[skb_b(i)], *RA()); NEXT(); }
     CASE(GETTABUP) {
         vm_val *up = cl->up[skb_b(i)]->v;
         struct vstr *key = VSTR(*KC());
@@ -516,7 +514,7 @@ newframe:
     }
     CASE(SETTABUP) {
         vm_val *up = cl->up[skb_a(i)]->v;
-        if (store_field_fast(up, VSTR(*KB()), *RKC())) NEXT();
+        if (store_field_fast(vm, up, VSTR(*KB()), *RKC())) NEXT();
         SAVE();
         if (up->tt == VT_TAB && VTAB(*up)->meta == NULL) tab_set(vm, VTAB(*up), *KB(), *RKC());
         else val_set(vm, up, *up, *KB(), *RKC());
@@ -531,7 +529,7 @@ newframe:
             vm_val *rb = RB();
             if (rb->tt == VT_INT && (uint64_t)rb->u.i - 1 < t->asize &&
                 (t->arr[rb->u.i - 1].tt != VT_NIL || t->meta == NULL)) {
-                t->arr[rb->u.i - 1] = *RKC();
+                tab_arr_store(vm, t, (uint32_t)(rb->u.i - 1), *RKC());
                 NEXT();
             }
         }
@@ -539,7 +537,7 @@ newframe:
         if (ra->tt == VT_TAB && VTAB(*ra)->meta == NULL) {
             vm_val *rb = RB();
             if (rb->tt == VT_INT && (uint64_t)rb->u.i - 1 < VTAB(*ra)->asize)
-                tab_arr_store(VTAB(*ra), (uint32_t)(rb->u.i - 1), *RKC());
+                tab_arr_store(vm, VTAB(*ra), (uint32_t)(rb->u.i - 1), *RKC());
             else
                 tab_set(vm, VTAB(*ra), *rb, *RKC());
         } else {
@@ -558,7 +556,7 @@ newframe:
     }
     CASE(SETFIELD) {
         vm_val *ra = RA();
-        if (store_field_fast(ra, VSTR(*KB()), *RKC())) NEXT();
+        if (store_field_fast(vm, ra, VSTR(*KB()), *RKC())) NEXT();
         SAVE();
         if (ra->tt == VT_TAB && VTAB(*ra)->meta == NULL) tab_set(vm, VTAB(*ra), *KB(), *RKC());
         else val_set(vm, ra, *ra, *KB(), *RKC());
@@ -777,7 +775,6 @@ newframe:
     }
     CASE(JMP) {
         int sj = skb_sj(i);
-        if (sj < 0) STEP();
         pc += sj;
         NEXT();
     }
@@ -868,7 +865,6 @@ newframe:
         int nresults = (int)skb_c(i) - 1;
         if (b != 0) vm->top = a + b;
         ci->savedpc = pc;
-        STEP();
         if (base[skb_a(i)].tt == VT_LCL) {
             precall_lua(vm, a, nresults, VLCL(base[skb_a(i)])->p);
             ci = vm->ci;
@@ -887,7 +883,6 @@ newframe:
         unsigned b = skb_b(i);
         if (b != 0) vm->top = a + b;
         ci->savedpc = pc;
-        STEP();
         if (skb_k(i)) upval_close(vm, IDX(base));
         /* Resolve __call before the frame is reused, so errors name the right variable. */
         while (vm->stack[a].tt != VT_LCL && vm->stack[a].tt != VT_NCL) {
@@ -978,7 +973,6 @@ newframe:
         /* Whole values are stored (not just payloads): bytecode that jumps here without its
          * FORPREP must not leave a tag that disagrees with its payload. */
         vm_val *ra = RA();
-        STEP();
         if (ra[2].tt == VT_INT) {
             uint64_t count = ra[1].tt == VT_INT ? (uint64_t)ra[1].u.i : 0;
             if (count > 0) {
@@ -1016,7 +1010,6 @@ newframe:
         uint32_t a = IDX(RA());
         unsigned nres = skb_c(i);
         SAVE();
-        STEP();
         stack_reserve(vm, 3 + nres);
         RELOAD();
         uint32_t f = vm->top;
@@ -1032,7 +1025,6 @@ newframe:
     }
     CASE(TFORLOOP) {
         vm_val *ra = RA();
-        STEP(); /* a backward jump: bytecode may loop here without its TFORCALL */
         if (ra[4].tt != VT_NIL) {
             ra[2] = ra[4];
             pc -= skb_bx(i);
@@ -1074,8 +1066,10 @@ newframe:
                 struct upval *u = upval_find(vm, IDX(base) + p->up[j].idx);
                 RELOAD();
                 ncl->up[j] = u;
+                gc_barrier_obj(vm, &ncl->h, val_obj(u));
             } else {
                 ncl->up[j] = cl->up[p->up[j].idx];
+                gc_barrier_obj(vm, &ncl->h, val_obj(ncl->up[j]));
             }
         }
         NEXT();
@@ -1132,7 +1126,6 @@ newframe:
 #undef RELOAD
 #undef NEXT
 #undef CASE
-#undef STEP
 #undef ARITH_II
 #undef ARITH_F
 #undef ARITH_DIVLIKE

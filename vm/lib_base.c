@@ -288,7 +288,7 @@ static int base_load(struct vm *vm)
     }
     if (has_env) {
         struct lclosure *cl = VLCL(vm->stack[vm->top - 1]);
-        cl->up[0]->closed = vm->stack[vm->ci->func + 4];
+        upval_store(vm, cl->up[0], vm->stack[vm->ci->func + 4]);
     }
     return 1;
 }

@@ -497,7 +497,7 @@ static void add_pointer(struct vm *vm, struct vm_buf *b, const struct vm_fmt_spe
     const char *addr = "(null)";
     size_t addr_len = 6;
     bool pushed = false;
-    if (t == VM_TTABLE || t == VM_TFUNCTION || t == VM_TSTRING) {
+    if (t == VM_TTABLE || t == VM_TFUNCTION || t == VM_TTHREAD || t == VM_TSTRING) {
         size_t len;
         const char *s = vm_push_tostring(vm, arg, &len);
         pushed = true;

@@ -289,9 +289,10 @@ static void load_body(struct vm *vm, void *ud)
     struct lclosure *cl = lcl_new(vm, main);
     push(vm, val_obj(cl));
     struct upval *u = obj_new(vm, VT_UPVAL, sizeof *u);
-    u->closed = vm->globals;
     u->v = &u->closed;
+    upval_store(vm, u, vm->globals);
     cl->up[0] = u;
+    gc_barrier_obj(vm, &cl->h, val_obj(u));
     stack_reserve(vm, 2);
     vm->stack[vm->top++] = val_obj(str_newc(vm, "modules"));
     tab_set(vm, VTAB(vm->registry), vm->stack[vm->top - 1], vm->stack[mods]);

@@ -273,6 +273,7 @@ static void hash_set(struct vm *vm, struct vtab *t, vm_val key, vm_val val)
     struct node *n = find_node(t, key);
     if (n != NULL) {
         n->val = val;
+        gc_barrier_tab(vm, t, val);
         return;
     }
     if (val.tt == VT_NIL) return;
@@ -291,12 +292,14 @@ static void hash_set(struct vm *vm, struct vtab *t, vm_val key, vm_val val)
     if (t->node[i].key.tt == VT_NIL) t->hused++;
     t->node[i].key = key;
     t->node[i].val = val;
+    gc_barrier_tab(vm, t, key);
+    gc_barrier_tab(vm, t, val);
 }
 
 void tab_setint(struct vm *vm, struct vtab *t, int64_t key, vm_val val)
 {
     if ((uint64_t)key - 1 < t->asize) {
-        t->arr[key - 1] = val;
+        tab_arr_store(vm, t, (uint32_t)(key - 1), val);
         return;
     }
     hash_set(vm, t, val_int(key), val);

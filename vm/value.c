@@ -22,6 +22,7 @@ const char *vt_name(int tt)
     case VT_TAB: return "table";
     case VT_LCL:
     case VT_NCL: return "function";
+    case VT_THREAD: return "thread";
     default: return "no value";
     }
 }

@@ -178,6 +178,7 @@ enum vm_type {
     VM_TSTRING,
     VM_TTABLE,
     VM_TFUNCTION,
+    VM_TTHREAD, /* a coroutine */
 };
 
 enum vm_type vm_type(struct vm *vm, int idx);

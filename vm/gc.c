@@ -1,13 +1,7 @@
-/* vm/mem.c: the VM's heap and its stop-the-world mark-and-sweep collector.
+/* vm/gc.c: allocation with collection, and the VM's stop-the-world mark-and-sweep collector.
  *
- * Entry points: mem_heap_init (once, by vm_init), mem_alloc / mem_free / mem_realloc (every
- * block of the VM), obj_new (every collectable object, linked on vm->all), gc_full.
- *
- * The heap is the embedder's memory, carved by a bump pointer and recycled through free lists
- * by size class: 16-byte steps up to 1 KiB, then four classes per power of two (at most 25%
- * waste). Blocks are never split or merged, so a program whose block sizes drift can fragment
- * the heap: a known limit (vm/README.md); issue 5's heap limit work revisits it. Callers give
- * the size back on free (as Lua's allocator interface does), so blocks carry no header.
+ * Entry points: mem_alloc / mem_free / mem_realloc (every block of the VM, over heap.c),
+ * obj_new (every collectable object, linked on vm->all), gc_full.
  *
  * The collector marks from the roots (the stack up to the highest frame top, the globals, the
  * registry, the string metatable, open upvalues, pinned strings), propagates through a gray
@@ -21,88 +15,20 @@
 
 #include "kernel/platform.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-void __asan_poison_memory_region(void const volatile *addr, size_t size);
-void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
-#define POISON(p, n) __asan_poison_memory_region((p), (n))
-#define UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
-
-#define SMALL_MAX 1024
-#define NSMALL (SMALL_MAX / 16)
-#define NCLASS (NSMALL + 4 * 40)
-
 /* Collect when the bytes in use pass twice what survived the last collection (Lua's default
  * pause of 200%), but not below GC_MIN_THRESHOLD: small heaps would otherwise collect at
  * every few allocations; large thresholds let garbage pile up between collections. */
 #define GC_MIN_THRESHOLD (256 * 1024)
 
-struct freeblk {
-    struct freeblk *next;
-};
-
-struct heap {
-    char *bump, *end;
-    size_t in_use;
-    struct freeblk *free[NCLASS];
-};
-
-static unsigned size_class(size_t n, size_t *rounded)
-{
-    if (n <= SMALL_MAX) {
-        size_t r = (n + 15) & ~(size_t)15;
-        if (r == 0) r = 16;
-        *rounded = r;
-        return (unsigned)(r / 16 - 1);
-    }
-    size_t m = n - 1;
-    unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)m); /* m >= 1024: e >= 10 */
-    unsigned sub = (unsigned)((m >> (e - 2)) & 3);
-    *rounded = (size_t)(4 + sub + 1) << (e - 2);
-    return NSMALL + (e - 10) * 4 + sub;
-}
-
-struct heap *mem_heap_init(void *mem, size_t bytes, size_t *used)
-{
-    struct heap *h = mem;
-    memset(h, 0, sizeof *h);
-    size_t off = (sizeof *h + 15) & ~(size_t)15;
-    h->bump = (char *)mem + off;
-    h->end = (char *)mem + bytes;
-    *used = off;
-    POISON(h->bump, (size_t)(h->end - h->bump));
-    return h;
-}
-
 void *mem_alloc_nogc(struct vm *vm, size_t n)
 {
-    struct heap *h = vm->heap;
-    size_t r;
-    unsigned c = size_class(n, &r);
-    if (c >= NCLASS) return NULL;
-    void *p;
-    if (h->free[c] != NULL) {
-        struct freeblk *f = h->free[c];
-        UNPOISON(f, r);
-        h->free[c] = f->next;
-        p = f;
-    } else {
-        if ((size_t)(h->end - h->bump) < r) return NULL;
-        p = h->bump;
-        h->bump += r;
-        UNPOISON(p, r);
-    }
-    h->in_use += r;
-    return p;
+    return heap_alloc(vm->heap, n);
 }
 
 void *mem_alloc(struct vm *vm, size_t n)
 {
     if (!vm->gc_running && !vm->gc_stopped &&
-        (vm->gc_torture || vm->heap->in_use + n > vm->gc_debt_limit))
+        (vm->gc_torture || heap_in_use(vm->heap) + n > vm->gc_debt_limit))
         gc_full(vm);
     void *p = mem_alloc_nogc(vm, n);
     if (p == NULL && !vm->gc_running) {
@@ -123,22 +49,7 @@ _Noreturn void mem_error(struct vm *vm)
 
 void mem_free(struct vm *vm, void *p, size_t n)
 {
-    if (p == NULL) return;
-    struct heap *h = vm->heap;
-    size_t r;
-    unsigned c = size_class(n, &r);
-#if defined(__SANITIZE_ADDRESS__)
-    /* Poison the bytes too: a stale read the sanitizer misses still sees garbage, not data.
-     * Optimised builds skip it: it cost 6% of binary-trees' instructions. */
-    memset(p, 0xdd, r);
-#endif
-    struct freeblk *f = p;
-    f->next = h->free[c];
-    h->free[c] = f;
-    POISON(p, r);
-    UNPOISON(f, sizeof *f);
-    POISON((char *)p + sizeof *f, r - sizeof *f);
-    h->in_use -= r;
+    heap_free(vm->heap, p, n);
 }
 
 void *mem_realloc(struct vm *vm, void *p, size_t old, size_t n)
@@ -153,7 +64,7 @@ void *mem_realloc(struct vm *vm, void *p, size_t old, size_t n)
 
 size_t mem_in_use(struct vm *vm)
 {
-    return vm->heap->in_use;
+    return heap_in_use(vm->heap);
 }
 
 void *obj_new(struct vm *vm, uint8_t tt, size_t n)
@@ -201,6 +112,9 @@ static void mark_obj(struct vm *vm, struct gcobj *o)
         break;
     case VT_PROTO:
         ((struct proto *)o)->gclist = vm->gray;
+        break;
+    case VT_THREAD:
+        ((struct vco *)o)->gclist = vm->gray;
         break;
     default:
         plat_panic("gc: bad object type");
@@ -252,6 +166,22 @@ static void traverse_table(struct vm *vm, struct vtab *t)
     }
 }
 
+/* A coroutine's stack up to the highest of its top and every frame's top; slots above it are
+ * cleared so that none can later be read as a pointer to a freed object. */
+static void traverse_thread(struct vm *vm, struct vco *co)
+{
+    struct thstate *st = co == vm->running ? &vm->th : &co->st;
+    if (st->stack == NULL) return; /* being created */
+    uint32_t hi = st->top;
+    for (struct callinfo *ci = st->cis; ci <= st->ci; ci++)
+        if (ci->top > hi) hi = ci->top;
+    if (hi > st->stacksize) hi = st->stacksize;
+    for (uint32_t i = 0; i < hi; i++) mark_val(vm, st->stack[i]);
+    for (uint32_t i = hi; i < st->stacksize; i++) st->stack[i] = val_nil();
+    for (struct upval *u = st->open_upvals; u != NULL; u = u->open_next) u->h.marked = 1;
+    if (co->resumer != NULL && !co->resumer->h.marked) mark_obj(vm, &co->resumer->h);
+}
+
 static void propagate(struct vm *vm)
 {
     while (vm->gray != NULL) {
@@ -288,6 +218,12 @@ static void propagate(struct vm *vm)
                 if (p->p[i] != NULL && !p->p[i]->h.marked) mark_obj(vm, &p->p[i]->h);
             for (uint32_t i = 0; i < p->nlocvars; i++)
                 if (p->locvars[i].name) p->locvars[i].name->h.marked = 1;
+            break;
+        }
+        case VT_THREAD: {
+            struct vco *co = (struct vco *)o;
+            vm->gray = co->gclist;
+            traverse_thread(vm, co);
             break;
         }
         default:
@@ -357,6 +293,8 @@ static size_t obj_size(struct gcobj *o)
         return sizeof(struct upval);
     case VT_BUF:
         return sizeof(struct vbuf) + ((struct vbuf *)o)->cap;
+    case VT_THREAD:
+        return sizeof(struct vco);
     default:
         plat_panic("gc: sweeping bad type");
     }
@@ -371,6 +309,9 @@ static void free_obj(struct vm *vm, struct gcobj *o)
     case VT_PROTO:
         proto_free(vm, (struct proto *)o);
         return;
+    case VT_THREAD:
+        co_free(vm, (struct vco *)o);
+        return;
     default:
         mem_free(vm, o, obj_size(o));
     }
@@ -383,18 +324,12 @@ void gc_full(struct vm *vm)
     vm->gray = NULL;
     vm->weak = NULL;
 
-    /* Roots. The marked stack range is the highest of 'top' and every frame's top; slots above
-     * it are cleared so that none can later be read as a pointer to a freed object. */
-    uint32_t hi = vm->top;
-    for (struct callinfo *ci = vm->cis; ci <= vm->ci; ci++)
-        if (ci->top > hi) hi = ci->top;
-    if (hi > vm->stacksize) hi = vm->stacksize;
-    for (uint32_t i = 0; i < hi; i++) mark_val(vm, vm->stack[i]);
-    for (uint32_t i = hi; i < vm->stacksize; i++) vm->stack[i] = val_nil();
+    /* Roots: the main and the running coroutine (which marks its resumers), the globals, ... */
+    mark_obj(vm, &vm->main_co->h);
+    if (!vm->running->h.marked) mark_obj(vm, &vm->running->h);
     mark_val(vm, vm->globals);
     mark_val(vm, vm->registry);
     if (vm->strmeta && !vm->strmeta->h.marked) mark_obj(vm, &vm->strmeta->h);
-    for (struct upval *u = vm->open_upvals; u != NULL; u = u->open_next) u->h.marked = 1;
     for (int i = 0; i < TM_N; i++) vm->tmname[i]->h.marked = 1;
     vm->memerr->h.marked = 1;
 
@@ -414,7 +349,7 @@ void gc_full(struct vm *vm)
             free_obj(vm, o);
         }
     }
-    size_t live = vm->heap->in_use;
+    size_t live = heap_in_use(vm->heap);
     vm->gc_debt_limit = live * 2 > GC_MIN_THRESHOLD ? live * 2 : GC_MIN_THRESHOLD;
     vm->gc_running = false;
 }
@@ -426,7 +361,7 @@ void vm_gc_collect(struct vm *vm)
 
 size_t vm_gc_count(struct vm *vm)
 {
-    return vm->heap->in_use;
+    return heap_in_use(vm->heap);
 }
 
 void vm_gc_torture(struct vm *vm, bool on)
