@@ -2,7 +2,7 @@
 # Runs every test tier that exists, cheapest first (DESIGN.md section 9), and ends with one
 # line: "N passed, N failed[, N skipped]". Exit status 0 only if nothing failed.
 #
-#   tests/run.sh [TIER...]     tiers: layers unit lang replay live qemu (default: all)
+#   tests/run.sh [TIER...]     tiers: layers unit lang heap replay live qemu (default: all)
 #
 # A tier is a folder of tests: cmocka programs built from tests/<module>/test_*.c (tier unit,
 # one result per test case), or executable scripts tests/<tier>/*.sh (one result each; exit 0
@@ -67,7 +67,7 @@ run_scripts() { # tier
 }
 
 tiers=("$@")
-[ ${#tiers[@]} -eq 0 ] && tiers=(layers unit lang replay live qemu)
+[ ${#tiers[@]} -eq 0 ] && tiers=(layers unit lang heap replay live qemu)
 for tier in "${tiers[@]}"; do
     echo "== $tier"
     case $tier in

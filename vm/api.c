@@ -51,8 +51,7 @@ struct vm *vm_init(void *mem, size_t heap_bytes, vm_write_fn write, void *write_
     for (int i = 0; i < TM_N; i++) vm->tmname[i] = str_newc(vm, tm_names[i]);
     vm->globals = val_obj(tab_new(vm, 0, 64));
     vm->registry = val_obj(tab_new(vm, 0, 4));
-    vm->gc_stopped = false;
-    vm->gc_debt_limit = 256 * 1024;
+    gc_init(vm, heap_bytes);
     return vm;
 }
 
@@ -579,10 +578,31 @@ void vm_call(struct vm *vm, int nargs, int nresults)
     vm_call_at(vm, func, nresults);
 }
 
+/* What a vm_call_cont nested in a continuation returns to the vm_call_cont loop below it: run
+ * the continuation now in ci->k. Never a result count (those are >= 0). */
+#define CONT_AGAIN (-1)
+
 int vm_call_cont(struct vm *vm, int nargs, int nresults, intptr_t ctx, vm_cont k)
 {
-    vm_call(vm, nargs, nresults);
-    return k(vm, ctx);
+    /* A native that loops over calls (table.sort, string.gsub) ends each continuation in the
+     * next vm_call_cont; calling k from there would nest C frames once per call and overflow
+     * the C stack. So the outermost vm_call_cont of a frame runs the continuations in a loop,
+     * and one nested in a continuation (ci->k already set) only makes its call. A frame that
+     * resumes after a yield must start with ci->k cleared before its k runs. */
+    ptrdiff_t at = vm->ci - vm->cis; /* the frame array may move during the call */
+    bool nested = vm->ci->k != NULL;
+    vm->ci->k = k;
+    vm->ci->ctx = ctx;
+    uint32_t func = vm->top - (uint32_t)nargs - 1;
+    if (nresults > 0) stack_reserve(vm, (uint32_t)nresults);
+    call_at(vm, func, nresults, true);
+    if (nested) return CONT_AGAIN;
+    int n;
+    do {
+        n = vm->cis[at].k(vm, vm->cis[at].ctx);
+    } while (n == CONT_AGAIN);
+    vm->cis[at].k = NULL;
+    return n;
 }
 
 enum vm_outcome vm_pcall(struct vm *vm, int nargs, int nresults)
@@ -622,7 +642,7 @@ const char *vm_error_message(struct vm *vm, size_t *len)
     if (v.tt == VT_STR || v.tt == VT_INT || v.tt == VT_FLT) {
         val_tostr_inplace(vm, &vm->stack[vm->top - 1]);
         v = vm->stack[vm->top - 1];
-        *len = VSTR(v)->len;
+        if (len != NULL) *len = VSTR(v)->len;
         return VSTR(v)->data;
     }
     struct vtab *mt = val_meta(vm, v);
@@ -630,18 +650,18 @@ const char *vm_error_message(struct vm *vm, size_t *len)
         const vm_val *ts = tab_getstr(mt, str_newc(vm, "__tostring"));
         if (tab_hit(ts) && pcall_tostring(vm) == VM_DONE) {
             v = vm->stack[vm->top - 1];
-            *len = VSTR(v)->len;
+            if (len != NULL) *len = VSTR(v)->len;
             return VSTR(v)->data;
         }
     }
     const char *s = vm_push_fstr(vm, "(error object is a %s value)", val_typename(vm, v));
-    *len = strlen(s);
+    if (len != NULL) *len = strlen(s);
     return s;
 }
 
 const char *vm_traceback(struct vm *vm, size_t *len)
 {
-    *len = vm->tb_len;
+    if (len != NULL) *len = vm->tb_len;
     return vm->tb;
 }
 

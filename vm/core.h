@@ -51,8 +51,21 @@ enum vt {
 struct gcobj {
     struct gcobj *next; /* the all-objects list (vm->all) */
     uint8_t tt;         /* enum vt */
-    uint8_t marked;     /* equal to vm->gc_white_mark-independent flag: 1 = reached */
+    uint8_t marked;     /* enum gc_colour; the collector's alone (and the barriers') */
 };
+
+/* The incremental collector's colours (gc.c). White: not reached in this cycle yet; gray:
+ * reached, its references not all traversed (it is on a gray list); black: reached and
+ * traversed. Two whites take turns: the atomic phase flips vm->gc_white, so during the sweep
+ * an object of the other white is garbage while one created meanwhile, born in the new white,
+ * lives. Invariant while marking: no black object points to a white one. */
+enum gc_colour { GC_WHITE0 = 0, GC_WHITE1 = 1, GC_GRAY = 2, GC_BLACK = 3 };
+
+/* The collector's phases (gc.c explains each). */
+enum gc_phase { GC_PAUSE, GC_PROPAGATE, GC_ATOMIC, GC_SWEEP_STR, GC_SWEEP_OBJ };
+
+/* Buckets of the step-time histogram (gc.c's hist_bucket): four per power of two of ns. */
+#define GC_HIST_N 164
 
 typedef struct vm_val {
     union {
@@ -123,6 +136,9 @@ struct upval {
     vm_val closed;
     struct upval *open_next; /* vm->open_upvals, sorted by decreasing slot, while open */
     uint32_t level;       /* stack index of the slot while open */
+    /* While open, the coroutine whose stack holds the value: marking an open upvalue marks it,
+     * so a stack is never freed under a live closure. */
+    struct vco *owner;
 };
 
 struct lclosure {
@@ -206,7 +222,8 @@ struct vco {
     struct thstate st;
     struct vco *resumer;   /* while running or normal: the coroutine that resumed it */
     struct errjmp *resume_ej; /* while running: the boundary of its resume (yields jump here) */
-    int c_depth_at_resume;
+    int nyield;            /* values the last yield left on top of its stack */
+    bool failed;           /* dead by an error, whose value is on top of its stack */
     uint32_t wait_reason;  /* the last native yield's reason (vm_yield) */
     int64_t wait_arg;
     struct gcobj *gclist;
@@ -231,6 +248,10 @@ enum tm {
 
 struct heap;
 
+/* LUAI_MAXCCALLS: nested C-level calls (natives calling Lua, metamethods, resumes); bounds the
+ * C stack, which every coroutine shares. */
+#define VM_MAXCCALLS 200
+
 struct vm {
     struct heap *heap;
     vm_write_fn write;
@@ -247,7 +268,8 @@ struct vm {
     struct vco *main_co;      /* the VM's first coroutine (vm_run runs there); root */
     int64_t budget;           /* instructions left before co_budget_expired (co.c) */
     bool budget_raises;       /* vm_step_limit_set: running out raises instead */
-    int c_depth;              /* nested interp_run / native calls, for "C stack overflow" */
+    int64_t budget_granted;   /* instructions added to the running vm_resume's budget */
+    int c_depth;              /* nested C calls (VM_MAXCCALLS), for "C stack overflow" */
 
     /* Strings. */
     struct vstr **strt;       /* owned: interned short strings, chained */
@@ -259,14 +281,31 @@ struct vm {
     vm_val registry;          /* a table; root: string metatable, loaded modules */
     struct vtab *strmeta;     /* the string metatable or NULL; root */
 
-    /* Collector. */
-    struct gcobj *all;        /* every object */
-    struct gcobj *gray;
-    size_t gc_debt_limit;     /* collect when allocated bytes pass it */
-    bool gc_torture;
-    bool gc_running;          /* inside a collection: allocation must not recurse */
+    /* Collector (gc.c). The lists chain objects through their gclist fields. */
+    struct gcobj *all;        /* every object, newest first; the sweep frees from it */
+    struct gcobj *gray;       /* reached, to traverse */
+    struct gcobj *grayagain;  /* to traverse in the atomic phase: coroutines, weak tables */
+    struct gcobj *regray;     /* tables written after they turned black, to traverse again */
+    struct gcobj *weak;       /* weak tables the atomic phase traversed, to clear */
+    struct gcobj **gc_sweep;  /* the object sweep's place: the link to the next object */
+    uint32_t gc_sweep_chain;  /* the string sweep's next chain of strt */
+    uint32_t gc_sweep_chains; /* strt_size when that sweep began (a resize restarts it) */
+    size_t gc_threshold;      /* a step when the bytes in use pass it; SIZE_MAX when stopped */
+    size_t gc_owed;           /* bytes allocated that steps have not paid for yet */
+    size_t gc_heap_bytes;     /* the heap's size: cycles start before it fills */
+    uint8_t gc_phase;         /* enum gc_phase */
+    uint8_t gc_white;         /* the current white: GC_WHITE0 or GC_WHITE1 */
+    uint8_t gc_torture;       /* enum vm_gc_torture */
+    uint8_t gc_pause;         /* Lua's pause, divided by 4 as Lua stores it */
+    uint8_t gc_stepmul;       /* Lua's step multiplier, divided by 4 */
+    uint8_t gc_stepsize;      /* log2 of the bytes allocated between two steps */
+    uint8_t gc_rounds;        /* times this cycle's propagation took up vm->regray */
+    bool gc_running;          /* inside a step or collection: allocation must not recurse */
     bool gc_stopped;          /* collectgarbage("stop") */
-    struct gcobj *weak;       /* weak tables found in this cycle (gclist chain) */
+    uint64_t gc_start_ns;     /* plat_clock_ns at gc_init, for the collector's share */
+    uint64_t gc_steps, gc_step_ns, gc_step_max_ns; /* vm_gc_stats */
+    uint64_t gc_fulls, gc_full_ns, gc_full_max_ns, gc_cycles;
+    uint64_t gc_hist[GC_HIST_N]; /* steps by time, log scale */
 
     struct errjmp *errjmp;    /* innermost protected boundary */
 
@@ -296,6 +335,14 @@ struct heap *heap_init(void *mem, size_t bytes, size_t *used_for_heap);
 void *heap_alloc(struct heap *h, size_t n);               /* NULL when no block fits */
 void heap_free(struct heap *h, void *p, size_t n);        /* n as given to heap_alloc */
 size_t heap_in_use(const struct heap *h);
+/* What the heap holds, for tests and tools; heap_stats walks one free list for largest_free. */
+struct heap_stats {
+    size_t in_use;       /* heap_in_use */
+    size_t free_bytes;   /* in free page-heap blocks, headers included; not free slab slots */
+    size_t largest_free; /* the largest n heap_alloc(n > 256) could serve now */
+    size_t slabs;        /* slabs of small blocks (4 KiB each), used or not */
+};
+void heap_stats(const struct heap *h, struct heap_stats *st);
 
 /* --- gc.c: allocation with collection, and the collector --- */
 void *mem_alloc(struct vm *vm, size_t n);                 /* raises "not enough memory" */
@@ -307,6 +354,18 @@ void *obj_new(struct vm *vm, uint8_t tt, size_t n);
 /* obj_new zeroing only the first 'head' bytes: for payloads the caller fills before any read
  * (string bytes, buffer bytes), where zeroing cost a twentieth of string-heavy programs. */
 void *obj_new_head(struct vm *vm, uint8_t tt, size_t n, size_t head);
+/* vm_init: the collector's defaults, once the VM's roots exist; 'heap_bytes' as given. */
+void gc_init(struct vm *vm, size_t heap_bytes);
+/* collectgarbage("step", kib): the work 'kib' KiB of allocation pays for (a basic step for
+ * 0), even when stopped. True if a cycle ended in it. */
+bool gc_step_lua(struct vm *vm, int64_t kib);
+/* collectgarbage("stop") and ("restart"). */
+void gc_stop(struct vm *vm, bool stop);
+/* Sets a pacing parameter to 'value' and returns its previous value: pause and step multiplier
+ * in percent (kept as Lua keeps them, value / 4 in a byte, so 150 reads back as 148), step size
+ * as log2 of bytes. */
+enum gc_param { GC_PARAM_PAUSE, GC_PARAM_STEPMUL, GC_PARAM_STEPSIZE };
+int gc_param_set(struct vm *vm, enum gc_param which, int value);
 
 /* --- api.c --- */
 /* The table library's fast path: moves n slots of the table at stack index t from 'from' to
@@ -324,7 +383,9 @@ struct vstr *str_build_begin(struct vm *vm, size_t len);
 uint32_t str_hash(struct vstr *s);
 bool str_eq(const struct vstr *a, const struct vstr *b);
 void str_table_init(struct vm *vm);
-void str_table_sweep(struct vm *vm);
+/* The string sweep: drops from chains [from, from + n) of strt the strings the last mark did
+ * not reach (the object sweep frees them). Returns the work: chains plus strings examined. */
+size_t str_table_sweep(struct vm *vm, uint32_t from, uint32_t n);
 
 /* --- tab.c --- */
 struct vtab *tab_new(struct vm *vm, uint32_t narr, uint32_t nhash);
@@ -363,11 +424,19 @@ void gc_barrier_back_slow(struct vm *vm, struct vtab *t);
 void gc_barrier_fwd_slow(struct vm *vm, struct gcobj *o, struct gcobj *v);
 static inline void gc_barrier_tab(struct vm *vm, struct vtab *t, vm_val v)
 {
-    (void)vm, (void)t, (void)v;
+    if (val_iscollectable(v) && t->h.marked == GC_BLACK && v.u.gc->marked < GC_GRAY)
+        gc_barrier_back_slow(vm, t);
 }
 static inline void gc_barrier_obj(struct vm *vm, struct gcobj *o, vm_val v)
 {
-    (void)vm, (void)o, (void)v;
+    if (val_iscollectable(v) && o->marked == GC_BLACK && v.u.gc->marked < GC_GRAY)
+        gc_barrier_fwd_slow(vm, o, v.u.gc);
+}
+/* An interned string found again while the string sweep runs may be garbage (the other white)
+ * not yet dropped from strt: it lives on, in the current white. */
+static inline void gc_revive(struct vm *vm, struct gcobj *o)
+{
+    if (o->marked == (vm->gc_white ^ 1)) o->marked = vm->gc_white;
 }
 
 /* The array part's store, for the interpreter's fast path; 'i' < t->asize. */
@@ -393,7 +462,22 @@ int proto_line(const struct proto *p, int pc);
 
 /* --- interp.c --- */
 void interp_run(struct vm *vm);               /* runs the Lua frame vm->ci until it returns */
-void vm_call_at(struct vm *vm, uint32_t func, int nresults); /* func index; re-entrant */
+/* Calls stack[func] with the arguments above it (re-entrant). vm_call_at lets the callee
+ * yield when the caller is a Lua frame (finish_op completes its instruction after the resume);
+ * call_at decides by 'yieldable' (a native with a continuation, or never). */
+void vm_call_at(struct vm *vm, uint32_t func, int nresults);
+void call_at(struct vm *vm, uint32_t func, int nresults, bool yieldable);
+/* pcall (callee 1) or xpcall (callee 3, handler at 2) for the running native, which returns
+ * what this returns; the callee may yield (see interp.c). */
+int interp_pcall(struct vm *vm, int callee);
+/* Continues the running coroutine after a yield or a preemption, to the end of its frames:
+ * the native that yielded gets 'nvalues' values (the resume's), then every interrupted frame
+ * below it is finished and run. */
+void interp_unroll(struct vm *vm, int nvalues, bool preempted);
+/* Closes every pending to-be-closed variable of the running coroutine, newest first, each
+ * with *err (nil for none) and errors caught (an error replaces *err; returns true if one
+ * did), then its open upvalues: coroutine.close. */
+bool interp_close_all(struct vm *vm, vm_val *err);
 _Noreturn void vm_throw(struct vm *vm, int status);
 _Noreturn void vm_rt_error(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void stack_grow(struct vm *vm, uint32_t n);

@@ -53,6 +53,7 @@ struct upval *upval_find(struct vm *vm, uint32_t level)
     pp = &vm->open_upvals;
     while (*pp != NULL && (*pp)->level > level) pp = &(*pp)->open_next;
     u->level = level;
+    u->owner = vm->running;
     u->v = &vm->stack[level];
     u->open_next = *pp;
     *pp = u;

@@ -25,8 +25,6 @@
 #define MAXSTACK 1000000
 /* Slots kept beyond MAXSTACK so the overflow error itself has room (Lua's EXTRA_STACK). */
 #define EXTRA_STACK 40
-/* LUAI_MAXCCALLS: nested C-level calls (natives calling Lua, metamethods); bounds the C stack. */
-#define MAXCCALLS 200
 /* Frames in one VM; as deep as MAXSTACK allows with the smallest frames. */
 #define MAXCIS 220000
 
@@ -56,20 +54,23 @@ void stack_grow_to(struct vm *vm, uint32_t size)
     for (struct upval *u = vm->open_upvals; u != NULL; u = u->open_next) u->v = &ns[u->level];
 }
 
-/* The next frame record, its fields for the caller to set (precall sets every one). */
+static void ci_grow(struct vm *vm)
+{
+    if (vm->ncis >= MAXCIS) vm_rt_error(vm, "stack overflow");
+    ptrdiff_t at = vm->ci - vm->cis;
+    uint32_t n = vm->ncis * 2;
+    vm->cis = mem_realloc(vm, vm->cis, vm->ncis * sizeof(struct callinfo),
+                          n * sizeof(struct callinfo));
+    vm->ncis = n;
+    vm->ci = vm->cis + at;
+}
+
+/* The next frame record, its fields for the caller to set (precall sets every one). Compared
+ * as pointers: an index would cost a division by the record's size at every call. */
 static inline struct callinfo *ci_push(struct vm *vm)
 {
-    uint32_t i = (uint32_t)(vm->ci - vm->cis) + 1;
-    if (__builtin_expect(i >= vm->ncis, 0)) {
-        if (vm->ncis >= MAXCIS) vm_rt_error(vm, "stack overflow");
-        uint32_t n = vm->ncis * 2;
-        vm->cis = mem_realloc(vm, vm->cis, vm->ncis * sizeof(struct callinfo),
-                              n * sizeof(struct callinfo));
-        vm->ncis = n;
-        vm->ci = vm->cis + i - 1;
-    }
-    vm->ci = vm->cis + i;
-    return vm->ci;
+    if (__builtin_expect(vm->ci + 1 == vm->cis + vm->ncis, 0)) ci_grow(vm);
+    return ++vm->ci;
 }
 
 /* Moves the 'n' results at the top of the stack to the frame's function slot, as many as its
@@ -149,8 +150,9 @@ static bool precall(struct vm *vm, uint32_t func, int nresults)
             ci->status = 0;
             ci->savedpc = NULL;
             ci->nextra = 0;
+            ci->k = NULL;
             ci->top = vm->top + VM_MINSTACK;
-            if (++vm->c_depth >= MAXCCALLS) {
+            if (++vm->c_depth >= VM_MAXCCALLS) {
                 vm->c_depth -= 5; /* room to raise */
                 vm_rt_error(vm, "C stack overflow");
             }
@@ -163,19 +165,29 @@ static bool precall(struct vm *vm, uint32_t func, int nresults)
     }
 }
 
-void vm_call_at(struct vm *vm, uint32_t func, int nresults)
+void call_at(struct vm *vm, uint32_t func, int nresults, bool yieldable)
 {
     /* Checked before the callee's frame exists, so the error is the caller's. */
-    if (vm->c_depth + 1 >= MAXCCALLS) {
+    if (vm->c_depth + 1 >= VM_MAXCCALLS) {
         vm->c_depth -= 5;
         vm_rt_error(vm, "C stack overflow");
     }
+    if (!yieldable) vm->nny++;
     if (precall(vm, func, nresults)) {
         vm->c_depth++;
         vm->ci->status |= CI_FRESH;
         interp_run(vm);
         vm->c_depth--;
     }
+    if (!yieldable) vm->nny--;
+}
+
+void vm_call_at(struct vm *vm, uint32_t func, int nresults)
+{
+    /* A call made for an instruction of a Lua frame (a metamethod, an iterator, a __close) can
+     * yield: finish_op completes that instruction after the resume. A call made for a native
+     * cannot, unless the native passed a continuation (vm_call_cont calls call_at itself). */
+    call_at(vm, func, nresults, (vm->ci->status & CI_LUA) != 0);
 }
 
 /* --- errors --- */
@@ -201,7 +213,7 @@ _Noreturn void error_raise(struct vm *vm)
         vm->stack[vm->top] = vm->stack[vm->top - 1];
         vm->stack[vm->top - 1] = vm->stack[ej->handler];
         vm->top++;
-        vm_call_at(vm, vm->top - 2, 1);
+        call_at(vm, vm->top - 2, 1, false);
         ej->in_handler = false;
     }
     if (ej != NULL && ej->traceback) debug_traceback(vm);
@@ -222,14 +234,19 @@ _Noreturn void vm_rt_error(struct vm *vm, const char *fmt, ...)
     error_raise(vm);
 }
 
-enum vm_outcome protected_run(struct vm *vm, void (*f)(struct vm *, void *), void *ud)
+/* The protected boundary, the one setjmp of the interpreter: runs f(vm, ud) with errors caught
+ * at a boundary carrying 'handler' and 'tb' (struct errjmp). After an error the C depth and the
+ * non-yieldable count are back as they were and the error value is on top; the frames are left
+ * for the caller to unwind. */
+static enum vm_outcome catch_errors(struct vm *vm, void (*f)(struct vm *, void *), void *ud,
+                                    uint32_t handler, bool tb)
 {
     struct errjmp ej;
-    memset(&ej, 0, sizeof ej);
     ej.prev = vm->errjmp;
-    uint32_t top = vm->top;
-    ptrdiff_t ci_saved = vm->ci - vm->cis;
-    int depth = vm->c_depth;
+    ej.handler = handler;
+    ej.traceback = tb;
+    ej.in_handler = false;
+    int depth = vm->c_depth, nny = vm->nny;
     vm->errjmp = &ej;
     if (setjmp(ej.b) == 0) {
         f(vm, ud);
@@ -237,8 +254,17 @@ enum vm_outcome protected_run(struct vm *vm, void (*f)(struct vm *, void *), voi
         return VM_DONE;
     }
     vm->errjmp = ej.prev;
-    vm->ci = vm->cis + ci_saved;
     vm->c_depth = depth;
+    vm->nny = nny;
+    return VM_ERROR;
+}
+
+enum vm_outcome protected_run(struct vm *vm, void (*f)(struct vm *, void *), void *ud)
+{
+    uint32_t top = vm->top;
+    ptrdiff_t ci_saved = vm->ci - vm->cis;
+    if (catch_errors(vm, f, ud, 0, false) == VM_DONE) return VM_DONE;
+    vm->ci = vm->cis + ci_saved;
     vm_val err = vm->stack[vm->top - 1];
     vm->top = top;
     vm->stack[vm->top++] = err;
@@ -246,41 +272,39 @@ enum vm_outcome protected_run(struct vm *vm, void (*f)(struct vm *, void *), voi
 }
 
 /* Closes the newest pending to-be-closed variable with error value *err, errors caught; an
- * error in its __close replaces *err (Lua 5.4 manual §3.3.8). */
-static void pcall_close_one(struct vm *vm, vm_val *err)
+ * error in its __close replaces *err (Lua 5.4 manual §3.3.8) and the call returns true. */
+static bool pcall_close_one(struct vm *vm, vm_val *err)
 {
     uint32_t slot = vm->tbc[--vm->tbc_top];
     vm_val v = vm->stack[slot];
     const vm_val *tm = meta_tm(vm, v, TM_CLOSE);
-    if (!tab_hit(tm)) return;
+    if (!tab_hit(tm)) return false;
     stack_reserve(vm, 3);
     uint32_t func = vm->top;
     vm->stack[vm->top++] = *tm;
     vm->stack[vm->top++] = v;
     vm->stack[vm->top++] = *err;
-    if (pcall_at(vm, func, 0, 0, false) != VM_DONE) *err = vm->stack[func];
+    bool failed = pcall_at(vm, func, 0, 0, false) != VM_DONE;
+    if (failed) *err = vm->stack[func];
     vm->top = func;
+    return failed;
 }
 
-enum vm_outcome pcall_at(struct vm *vm, uint32_t func, int nresults, uint32_t handler, bool tb)
+bool interp_close_all(struct vm *vm, vm_val *err)
 {
-    struct errjmp ej;
-    ej.prev = vm->errjmp;
-    ej.handler = handler;
-    ej.traceback = tb;
-    ej.in_handler = false;
-    ptrdiff_t ci_saved = vm->ci - vm->cis;
-    int depth = vm->c_depth;
-    uint32_t tbc_saved = vm->tbc_top;
-    vm->errjmp = &ej;
-    if (setjmp(ej.b) == 0) {
-        vm_call_at(vm, func, nresults);
-        vm->errjmp = ej.prev;
-        return VM_DONE;
-    }
-    vm->errjmp = ej.prev;
+    bool failed = false;
+    while (vm->tbc_top > 0)
+        if (pcall_close_one(vm, err)) failed = true;
+    upval_close(vm, 0);
+    return failed;
+}
+
+/* After an error caught at a protected boundary whose frame is cis[ci_saved]: closes the
+ * upvalues and to-be-closed variables of the frames that ended (from stack slot 'func' and
+ * above tbc_saved) and leaves the error value in stack[func], the top just above it. */
+static void pcall_recover(struct vm *vm, ptrdiff_t ci_saved, uint32_t func, uint32_t tbc_saved)
+{
     vm->ci = vm->cis + ci_saved;
-    vm->c_depth = depth;
     vm_val err = vm->top > 0 ? vm->stack[vm->top - 1] : val_nil();
     upval_close(vm, func);
     /* The top stays where the error left it while __close handlers run, above every slot of
@@ -288,7 +312,69 @@ enum vm_outcome pcall_at(struct vm *vm, uint32_t func, int nresults, uint32_t ha
     while (vm->tbc_top > tbc_saved) pcall_close_one(vm, &err);
     vm->stack[func] = err;
     vm->top = func + 1;
+}
+
+struct call_job {
+    uint32_t func;
+    int nresults;
+    bool yieldable;
+};
+
+static void call_job_run(struct vm *vm, void *ud)
+{
+    struct call_job *job = ud;
+    call_at(vm, job->func, job->nresults, job->yieldable);
+}
+
+static enum vm_outcome pcall_run(struct vm *vm, uint32_t func, int nresults, uint32_t handler,
+                                 bool tb, bool yieldable)
+{
+    ptrdiff_t ci_saved = vm->ci - vm->cis;
+    uint32_t tbc_saved = vm->tbc_top;
+    struct call_job job = {func, nresults, yieldable};
+    if (catch_errors(vm, call_job_run, &job, handler, tb) == VM_DONE) return VM_DONE;
+    pcall_recover(vm, ci_saved, func, tbc_saved);
     return VM_ERROR;
+}
+
+enum vm_outcome pcall_at(struct vm *vm, uint32_t func, int nresults, uint32_t handler, bool tb)
+{
+    return pcall_run(vm, func, nresults, handler, tb, false);
+}
+
+/* --- pcall and xpcall, which a coroutine can yield across ---
+ *
+ * The native's frame is marked CI_YPCALL and remembers what recovery needs: the callee's slot
+ * in its window ('ctx': 1 for pcall, 3 for xpcall, whose handler sits at 2) and the pending
+ * to-be-closed count ('nextra', unused by natives). Without a yield, pcall_run's setjmp catches
+ * errors. After a yield that boundary is gone, so interp_unroll re-establishes it over the
+ * frames above the pcall when the coroutine resumes. */
+
+static int pcall_finish(struct vm *vm, intptr_t callee)
+{
+    struct callinfo *ci = vm->ci;
+    bool ok = !(ci->status & CI_PCALL_ERR);
+    ci->status &= (uint8_t)~(CI_YPCALL | CI_PCALL_ERR);
+    vm_push_bool(vm, ok);
+    if (callee == 1) {
+        vm_stack_insert(vm, 1);
+        return vm_stack_top(vm);
+    }
+    vm_stack_replace(vm, 2);
+    return vm_stack_top(vm) - 1;
+}
+
+int interp_pcall(struct vm *vm, int callee)
+{
+    struct callinfo *ci = vm->ci;
+    ci->status |= CI_YPCALL;
+    ci->nextra = (int)vm->tbc_top;
+    ci->k = pcall_finish;
+    ci->ctx = callee;
+    uint32_t handler = callee == 3 ? ci->func + 2 : 0;
+    if (pcall_run(vm, ci->func + (uint32_t)callee, VM_MULTRET, handler, false, true) != VM_DONE)
+        vm->ci->status |= CI_PCALL_ERR;
+    return pcall_finish(vm, callee);
 }
 
 void close_tbc(struct vm *vm, uint32_t level, vm_val err, bool with_err)
@@ -392,11 +478,20 @@ static bool for_prep(struct vm *vm, vm_val *ra)
 
 void interp_run(struct vm *vm)
 {
-    static const void *const dispatch[] = {
+    /* Indexed by the instruction's low byte, the opcode's 7 bits and A's lowest bit, so that
+     * dispatching needs no mask: every opcode is listed twice. The slots past the last opcode
+     * hold EXTRAARG's label (the verifier lets no such opcode through). */
 #define SKB_X_LABEL(name, fmt, a, b, c, effect) &&L_##name,
-        SKB_OPCODES(SKB_X_LABEL)
+#define PAD5 &&L_EXTRAARG, &&L_EXTRAARG, &&L_EXTRAARG, &&L_EXTRAARG, &&L_EXTRAARG,
+#define PAD45 PAD5 PAD5 PAD5 PAD5 PAD5 PAD5 PAD5 PAD5 PAD5
+    static const void *const dispatch[] = {SKB_OPCODES(SKB_X_LABEL) PAD45
+                                           SKB_OPCODES(SKB_X_LABEL) PAD45};
+#undef PAD45
+#undef PAD5
 #undef SKB_X_LABEL
-    };
+    _Static_assert(sizeof dispatch / sizeof dispatch[0] == 256, "one entry per low byte");
+    _Static_assert(sizeof(vm_val) == 16 && SKB_SIZE_A == 8 && SKB_SIZE_B == 8 && SKB_SIZE_C == 8,
+                   "OPND scales 8-bit operands by 16");
     struct callinfo *ci;
     struct lclosure *cl;
     const vm_val *k;
@@ -405,12 +500,15 @@ void interp_run(struct vm *vm)
     skb_ins i;
 
 /* Macros of this loop only (#undef'd after it). */
-#define RA() (&base[skb_a(i)])
-#define RB() (&base[skb_b(i)])
-#define RC() (&base[skb_c(i)])
-#define KB() (&k[skb_b(i)])
-#define KC() (&k[skb_c(i)])
-#define RKC() (skb_k(i) ? &k[skb_c(i)] : &base[skb_c(i)])
+/* An 8-bit operand at bit 'pos' as a byte offset into an array of values: one shift and one
+ * mask, since a vm_val is 16 bytes (the loop's most frequent computation). */
+#define OPND(arr, pos) ((__typeof__(&(arr)[0]))((const char *)(arr) + ((i >> ((pos) - 4)) & 0xff0u)))
+#define RA() OPND(base, SKB_POS_A)
+#define RB() OPND(base, SKB_POS_B)
+#define RC() OPND(base, SKB_POS_C)
+#define KB() OPND(k, SKB_POS_B)
+#define KC() OPND(k, SKB_POS_C)
+#define RKC() (skb_k(i) ? KC() : RC())
 #define IDX(p) ((uint32_t)((p) - vm->stack))
 /* Before anything that may raise, call out or allocate: the error's line and a safe top. */
 #define SAVE() (ci->savedpc = pc, vm->top = ci->top)
@@ -422,9 +520,18 @@ void interp_run(struct vm *vm)
     do {                                                                                           \
         if (__builtin_expect(--vm->budget < 0, 0)) goto out_of_budget;                             \
         i = *pc++;                                                                                 \
-        goto *dispatch[skb_op(i)];                                                                 \
+        goto *dispatch[(uint8_t)i];                                                                \
     } while (0)
 #define CASE(name) L_##name:
+/* A comparison or test, always followed by a JMP (verify.c): skips it when 'cond' differs from
+ * k, else takes it at once, without dispatching it (so, like Lua's count hook, the budget
+ * counts the pair as one instruction). */
+#define COND_JUMP(cond)                                                                            \
+    do {                                                                                           \
+        if ((cond) != skb_k(i)) pc++;                                                              \
+        else pc += skb_sj(*pc) + 1;                                                                \
+        NEXT();                                                                                    \
+    } while (0)
 
     ci = vm->ci;
     goto newframe;
@@ -433,7 +540,7 @@ out_of_budget:
     ci->savedpc = pc;
     co_budget_expired(vm, true);
     i = *pc++;
-    goto *dispatch[skb_op(i)];
+    goto *dispatch[(uint8_t)i];
 newframe:
     cl = VLCL(vm->stack[ci->func]);
     k = cl->p->k;
@@ -787,8 +894,7 @@ newframe:
             cond = val_eq(vm, *ra, *rb);
             RELOAD();
         }
-        if (cond != skb_k(i)) pc++;
-        NEXT();
+        COND_JUMP(cond);
     }
     CASE(LT) {
         vm_val *ra = RA(), *rb = RB();
@@ -799,8 +905,7 @@ newframe:
             cond = val_lt(vm, *ra, *rb);
             RELOAD();
         }
-        if (cond != skb_k(i)) pc++;
-        NEXT();
+        COND_JUMP(cond);
     }
     CASE(LE) {
         vm_val *ra = RA(), *rb = RB();
@@ -811,20 +916,17 @@ newframe:
             cond = val_le(vm, *ra, *rb);
             RELOAD();
         }
-        if (cond != skb_k(i)) pc++;
-        NEXT();
+        COND_JUMP(cond);
     }
     CASE(EQK) {
         bool cond = val_raweq(*RA(), *KB());
-        if (cond != skb_k(i)) pc++;
-        NEXT();
+        COND_JUMP(cond);
     }
     CASE(EQI) {
         vm_val *ra = RA();
         int im = skb_sb(i);
         bool cond = ra->tt == VT_INT ? ra->u.i == im : ra->tt == VT_FLT ? ra->u.n == (double)im : false;
-        if (cond != skb_k(i)) pc++;
-        NEXT();
+        COND_JUMP(cond);
     }
 /* Order against an immediate: numbers inline, anything else through val_lt/val_le with the
  * immediate as an integer or (C = 1) a float, swapped for GTI/GEI. */
@@ -841,8 +943,7 @@ newframe:
             cond = swap ? fn(vm, iv, *ra) : fn(vm, *ra, iv);                                       \
             RELOAD();                                                                              \
         }                                                                                          \
-        if (cond != skb_k(i)) pc++;                                                                \
-        NEXT();                                                                                    \
+        COND_JUMP(cond);                                                                           \
     } while (0)
     CASE(LTI) { ORDER_I(<, <, val_lt, false); }
     CASE(LEI) { ORDER_I(<=, <=, val_le, false); }
@@ -850,13 +951,16 @@ newframe:
     CASE(GEI) { ORDER_I(>=, >=, val_le, true); }
     CASE(TEST) {
         bool cond = !val_falsy(*RA());
-        if (cond != skb_k(i)) pc++;
-        NEXT();
+        COND_JUMP(cond);
     }
     CASE(TESTSET) {
         vm_val *rb = RB();
-        if (val_falsy(*rb) == skb_k(i)) pc++;
-        else *RA() = *rb;
+        if (val_falsy(*rb) == skb_k(i)) {
+            pc++;
+        } else {
+            *RA() = *rb;
+            pc += skb_sj(*pc) + 1;
+        }
         NEXT();
     }
     CASE(CALL) {
@@ -892,8 +996,7 @@ newframe:
         if (vm->stack[a].tt == VT_NCL) {
             precall(vm, a, VM_MULTRET);
             RELOAD();
-            i = skb_abck(SKB_OP_RETURN, skb_a(i), 0, 0, 0);
-            goto do_return;
+            NEXT(); /* the RETURN A 0 that always follows a TAILCALL (verify.c) returns them */
         }
         {
             uint32_t func = ci->func;
@@ -915,7 +1018,6 @@ newframe:
         }
     }
     CASE(RETURN) {
-    do_return:;
         uint32_t a = IDX(RA());
         int n = (int)skb_b(i) - 1;
         if (n < 0) n = (int)(vm->top - a);
@@ -953,17 +1055,17 @@ newframe:
         if (cl->p->is_vararg) ci->func -= (uint32_t)ci->nextra + cl->p->numparams + 1;
         bool fresh = ci->status & CI_FRESH;
         int wanted = ci->nresults;
-        /* poscall for one result, the common case spelled out. */
+        /* poscall for one result, the common case (one wanted) first. Storing it when none is
+         * wanted is harmless: the slot is the callee's, above what the caller keeps. */
         uint32_t res = ci->func;
-        if (wanted < 0) {
-            vm->stack[res] = r;
-            vm->top = res + 1;
-        } else {
-            if (wanted > 0) vm->stack[res] = r;
+        vm->stack[res] = r;
+        uint32_t ntop = res + 1;
+        if (__builtin_expect(wanted != 1, 0)) {
             for (int j = 1; j < wanted; j++) vm->stack[res + (uint32_t)j] = val_nil();
-            vm->top = res + (uint32_t)wanted;
+            if (wanted >= 0) ntop = res + (uint32_t)wanted;
         }
         vm->ci = ci - 1;
+        vm->top = ntop;
         if (fresh) return;
         ci = vm->ci;
         if (wanted >= 0) vm->top = ci->top;
@@ -1115,6 +1217,7 @@ newframe:
         plat_panic("vm: EXTRAARG executed");
     }
 
+#undef OPND
 #undef RA
 #undef RB
 #undef RC
@@ -1126,6 +1229,7 @@ newframe:
 #undef RELOAD
 #undef NEXT
 #undef CASE
+#undef COND_JUMP
 #undef ARITH_II
 #undef ARITH_F
 #undef ARITH_DIVLIKE
@@ -1134,4 +1238,148 @@ newframe:
 #undef WSUB
 #undef WMUL
 #undef ORDER_I
+}
+
+/* --- resuming a coroutine's interrupted frames --- */
+
+/* The Lua frame on top called a function that has now returned after a yield, its result on
+ * top of the stack: completes the instruction that made the call, as its code in interp_run
+ * would have after the call (Lua's luaV_finishOp). Only the instructions below can be
+ * interrupted: only they call through vm_call_at from a Lua frame. */
+static void finish_op(struct vm *vm)
+{
+    struct callinfo *ci = vm->ci;
+    vm_val *base = vm->stack + ci->func + 1;
+    skb_ins i = ci->savedpc[-1];
+    switch (skb_op(i)) {
+    case SKB_OP_MMBIN:
+    case SKB_OP_MMBINI:
+    case SKB_OP_MMBINK:
+        base[skb_a(ci->savedpc[-2])] = vm->stack[--vm->top];
+        break;
+    case SKB_OP_UNM:
+    case SKB_OP_BNOT:
+    case SKB_OP_LEN:
+    case SKB_OP_GETTABUP:
+    case SKB_OP_GETTABLE:
+    case SKB_OP_GETI:
+    case SKB_OP_GETFIELD:
+    case SKB_OP_SELF:
+        base[skb_a(i)] = vm->stack[--vm->top];
+        break;
+    case SKB_OP_EQ:
+    case SKB_OP_LT:
+    case SKB_OP_LE:
+    case SKB_OP_LTI:
+    case SKB_OP_LEI:
+    case SKB_OP_GTI:
+    case SKB_OP_GEI: {
+        bool res = !val_falsy(vm->stack[--vm->top]);
+        if (ci->status & CI_LEQ) {
+            ci->status &= (uint8_t)~CI_LEQ;
+            res = !res;
+        }
+        if (res != skb_k(i)) ci->savedpc++; /* skip the jump, as the instruction does */
+        break;
+    }
+    case SKB_OP_CONCAT: {
+        /* The __concat result sits where the call was made, just past the pending values. */
+        uint32_t first = ci->func + 1 + skb_a(i), call = vm->top - 1;
+        vm->stack[call - 2] = vm->stack[call];
+        vm->top = call - 1;
+        concat_values(vm, first, (int)(vm->top - first));
+        vm->top = ci->top;
+        break;
+    }
+    case SKB_OP_CLOSE:
+    case SKB_OP_RETURN:
+        /* Run it again: the variables already closed have left the to-be-closed list. */
+        ci->savedpc--;
+        break;
+    case SKB_OP_TFORCALL: {
+        uint32_t a = ci->func + 1 + skb_a(i), f = ci->top;
+        for (unsigned j = 0; j < skb_c(i); j++) vm->stack[a + 4 + j] = vm->stack[f + j];
+        vm->top = ci->top;
+        break;
+    }
+    case SKB_OP_CALL:
+        if (skb_c(i) != 0) vm->top = ci->top;
+        break;
+    default:
+        /* TAILCALL (its RETURN follows), SETTABUP, SETTABLE, SETI, SETFIELD: nothing left. */
+        break;
+    }
+}
+
+/* The native frame on top gets control back: its continuation runs (natives that called Lua
+ * through vm_call_cont, or yielded with one) or, for a native that yielded without one, the
+ * 'nvalues' values passed to the resume are its results. Then the frame returns. */
+static void finish_native(struct vm *vm, int nvalues)
+{
+    struct callinfo *ci = vm->ci;
+    int n = nvalues;
+    if (ci->k != NULL) {
+        /* Cleared first: a vm_call_cont in k is then the frame's outermost (see api.c). */
+        vm_cont k = ci->k;
+        ci->k = NULL;
+        stack_reserve(vm, VM_MINSTACK);
+        vm->ci->top = vm->top + VM_MINSTACK;
+        n = k(vm, vm->ci->ctx);
+    }
+    poscall(vm, vm->ci, (uint32_t)n);
+}
+
+/* Runs the frames above cis[stop] to their end. 'preempted': the top frame is a Lua frame
+ * stopped between two instructions, with nothing to finish. */
+static void unroll_to(struct vm *vm, ptrdiff_t stop, bool preempted)
+{
+    while (vm->ci - vm->cis > stop) {
+        if (vm->ci->status & CI_LUA) {
+            if (!preempted) finish_op(vm);
+            vm->c_depth++;
+            interp_run(vm);
+            vm->c_depth--;
+        } else {
+            finish_native(vm, 0);
+        }
+        preempted = false;
+    }
+}
+
+struct unroll_job {
+    ptrdiff_t stop;
+    bool preempted;
+};
+
+static void unroll_job_run(struct vm *vm, void *ud)
+{
+    struct unroll_job *job = ud;
+    unroll_to(vm, job->stop, job->preempted);
+}
+
+void interp_unroll(struct vm *vm, int nvalues, bool preempted)
+{
+    if (!preempted && !(vm->ci->status & CI_LUA)) {
+        finish_native(vm, nvalues); /* the native that yielded */
+    }
+    for (;;) {
+        /* Frames above the newest pcall run under its protection again. */
+        ptrdiff_t p = vm->ci - vm->cis;
+        while (p > 0 && !(vm->cis[p].status & CI_YPCALL)) p--;
+        if (p == 0) {
+            unroll_to(vm, 0, preempted);
+            return;
+        }
+        struct callinfo *pci = &vm->cis[p];
+        uint32_t callee = pci->func + (uint32_t)pci->ctx;
+        uint32_t handler = pci->ctx == 3 ? pci->func + 2 : 0;
+        uint32_t tbc_saved = (uint32_t)pci->nextra;
+        struct unroll_job job = {p, preempted};
+        if (catch_errors(vm, unroll_job_run, &job, handler, false) != VM_DONE) {
+            pcall_recover(vm, p, callee, tbc_saved);
+            vm->ci->status |= CI_PCALL_ERR;
+        }
+        preempted = false;
+        finish_native(vm, 0);
+    }
 }

@@ -236,15 +236,7 @@ static int base_error(struct vm *vm)
 static int base_pcall(struct vm *vm)
 {
     vm_check_any(vm, 1);
-    uint32_t func = vm->ci->func + 1;
-    if (pcall_at(vm, func, VM_MULTRET, 0, false) == VM_DONE) {
-        vm_push_bool(vm, true);
-        vm_stack_insert(vm, 1);
-        return vm_stack_top(vm);
-    }
-    vm_push_bool(vm, false);
-    vm_stack_insert(vm, 1);
-    return 2;
+    return interp_pcall(vm, 1);
 }
 
 static int base_xpcall(struct vm *vm)
@@ -252,15 +244,7 @@ static int base_xpcall(struct vm *vm)
     vm_check_type(vm, 2, VM_TFUNCTION);
     vm_stack_copy(vm, 1);
     vm_stack_insert(vm, 3);
-    uint32_t func = vm->ci->func + 3, handler = vm->ci->func + 2;
-    if (pcall_at(vm, func, VM_MULTRET, handler, false) == VM_DONE) {
-        vm_push_bool(vm, true);
-        vm_stack_replace(vm, 2);
-        return vm_stack_top(vm) - 1;
-    }
-    vm_push_bool(vm, false);
-    vm_stack_replace(vm, 2);
-    return 2;
+    return interp_pcall(vm, 3);
 }
 
 static int base_load(struct vm *vm)
@@ -293,6 +277,8 @@ static int base_load(struct vm *vm)
     return 1;
 }
 
+/* collectgarbage as Lua 5.4's, over the incremental collector (gc.c). "generational" changes
+ * nothing (vm/README.md: there is one mode), so both mode options answer "incremental". */
 static int base_collectgarbage(struct vm *vm)
 {
     static const char *const opts[] = {"stop", "restart", "collect", "count", "step", "setpause",
@@ -301,11 +287,8 @@ static int base_collectgarbage(struct vm *vm)
     int o = vm_check_option(vm, 1, "collect", opts);
     switch (o) {
     case 0:
-        vm->gc_stopped = true;
-        vm_push_int(vm, 0);
-        return 1;
     case 1:
-        vm->gc_stopped = false;
+        gc_stop(vm, o == 0);
         vm_push_int(vm, 0);
         return 1;
     case 2:
@@ -316,16 +299,26 @@ static int base_collectgarbage(struct vm *vm)
         vm_push_num(vm, (double)vm_gc_count(vm) / 1024.0);
         return 1;
     case 4:
-        gc_full(vm);
-        vm_push_bool(vm, true);
+        vm_push_bool(vm, gc_step_lua(vm, vm_opt_int(vm, 2, 0)));
         return 1;
     case 5:
     case 6:
-        vm_push_int(vm, o == 5 ? 200 : 100);
+        vm_push_int(vm, gc_param_set(vm, o == 5 ? GC_PARAM_PAUSE : GC_PARAM_STEPMUL,
+                                     (int)vm_opt_int(vm, 2, 0)));
         return 1;
     case 7:
         vm_push_bool(vm, !vm->gc_stopped);
         return 1;
+    case 9: {
+        /* Zero (or absent) leaves a parameter as it is. */
+        static const enum gc_param which[] = {GC_PARAM_PAUSE, GC_PARAM_STEPMUL, GC_PARAM_STEPSIZE};
+        for (int i = 0; i < 3; i++) {
+            int64_t v = vm_opt_int(vm, 2 + i, 0);
+            if (v != 0) gc_param_set(vm, which[i], (int)v);
+        }
+        vm_push_cstr(vm, "incremental");
+        return 1;
+    }
     default:
         vm_push_cstr(vm, "incremental");
         return 1;
@@ -375,6 +368,8 @@ static void open_all(struct vm *vm, void *ud)
     vm_lib_math_open(vm);
     vm_lib_utf8_open(vm);
     vm_lib_os_open(vm);
+    vm_lib_coroutine_open(vm);
+    vm_lib_package_open(vm); /* last: it lists the libraries opened before it in package.loaded */
 }
 
 void vm_open_libs(struct vm *vm)

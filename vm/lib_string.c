@@ -5,13 +5,16 @@
  * reader in lib_string_pack.c; this file moves values between them and the VM stack.
  *
  * Every result and message is lua5.4's (5.4.4). Differences, with reasons, are listed in
- * vm/README.md: string.dump refuses every function, gsub/gmatch callbacks cannot yield yet. */
+ * vm/README.md: string.dump refuses every function, and a gsub replacement function may yield
+ * (lua5.4 raises "attempt to yield across a C-call boundary"; a replacement table's __index
+ * function still cannot yield, as no metamethod called from a native can). */
 #include "vm/lib.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "kernel/platform.h"
+#include "vm/core.h"
 #include "vm/lib_string.h"
 #include "vm/vm.h"
 
@@ -356,22 +359,10 @@ static void add_replacement(struct vm *vm, struct vm_buf *b, struct vm_pat *ms, 
     vm_buf_add(b, r, l);
 }
 
-/* Appends the replacement for the match [s, e) by the string, table or function in argument 3.
- * Returns false when the table or function gave false or nil, which keeps the match. */
-static bool add_value(struct vm *vm, struct vm_buf *b, struct vm_pat *ms, const char *s,
-                      const char *e, enum vm_type tr)
+/* Appends the value on top, the replacement function's or table's answer for the match
+ * [s, e), and pops it. Returns false when it is false or nil, which keeps the match. */
+static inline bool add_answer(struct vm *vm, struct vm_buf *b, const char *s, const char *e)
 {
-    if (tr == VM_TFUNCTION) {
-        vm_stack_copy(vm, 3);
-        int n = push_captures(vm, ms, s, e);
-        vm_call(vm, n, 1);
-    } else if (tr == VM_TTABLE) {
-        push_capture(vm, ms, 0, s, e);
-        vm_tab_get(vm, 3);
-    } else {
-        add_replacement(vm, b, ms, s, e);
-        return true;
-    }
     if (!vm_to_bool(vm, -1)) {
         vm_stack_pop(vm, 1);
         vm_buf_add(b, s, (size_t)(e - s));
@@ -384,53 +375,146 @@ static bool add_value(struct vm *vm, struct vm_buf *b, struct vm_pat *ms, const 
     return true;
 }
 
+/* gsub is a state machine, so that a replacement function may yield (issue 5): the stack holds
+ * the subject at 1, the pattern at 2, the replacement at 3 and, for a function, the state
+ * block at 4 and the result buffer's slot at 5 (else the buffer's slot is on top). gsub_run scans until a match needs the
+ * function, saves its position in struct gsub_state and ends in vm_call_cont; gsub_cont
+ * appends the answer and scans on. A string or table replacement never calls out through a
+ * continuation (a table's __index function runs as a metamethod, which cannot yield, as in
+ * lua5.4), so its state stays in a C local. The subject and pattern are strings anchored at
+ * 1 and 2, so their bytes, which the matcher borrows, stay put while the function runs. */
+struct gsub_state {
+    struct vm_buf b;  /* the result so far; a function's state block keeps 'init' in place */
+    struct vm_pat ms; /* over the subject and the pattern (less its '^') */
+    size_t src;       /* subject offset of the next match attempt */
+    ptrdiff_t last;   /* end offset of the last match, which an empty match may not repeat */
+    size_t mstart;    /* the match the function is replacing: [mstart, src) */
+    int64_t n, max_n; /* matches replaced so far, and the most allowed */
+    enum vm_type tr;  /* the replacement's type */
+    bool anchor;      /* the pattern starts with '^': one attempt, at the start */
+    bool changed;     /* some match was replaced (else the subject itself is the result) */
+};
+
+static int gsub_cont(struct vm *vm, intptr_t ctx);
+
+/* Argument 'arg' of the running native, which str_gsub made a string (vm_check_str): read in
+ * place, as gsub_run starts again after every call of a replacement function. */
+static struct vstr *gsub_arg(struct vm *vm, int arg)
+{
+    return VSTR(vm->stack[vm->ci->func + (uint32_t)arg]);
+}
+
+/* Appends what is left of the subject and returns the result and the count. */
+static inline int gsub_finish(struct vm *vm, struct gsub_state *st)
+{
+    int64_t n = st->n;
+    if (st->changed) {
+        struct vstr *s = gsub_arg(vm, 1);
+        vm_buf_add(&st->b, s->data + st->src, s->len - st->src);
+        vm_buf_push(&st->b);
+    } else {
+        vm_stack_copy(vm, 1); /* the buffer is unused: the subject is the result */
+    }
+    vm_push_int(vm, n);
+    return 2;
+}
+
+static int gsub_run(struct vm *vm, struct gsub_state *st)
+{
+    struct vm_pat *ms = &st->ms;
+    const char *s = ms->src_init, *p = gsub_arg(vm, 2)->data + st->anchor;
+    const char *src = s + st->src;
+    int64_t n = st->n; /* kept in locals while the loop runs, in st across a call */
+    ptrdiff_t last = st->last;
+    while (n < st->max_n) {
+        vm_pat_reset(ms);
+        const char *e = vm_pat_match(ms, src, p);
+        if (ms->err)
+            pat_raise(vm, ms);
+        if (e && e - s != last) {
+            n++;
+            if (st->tr == VM_TFUNCTION) {
+                st->n = n;
+                st->mstart = (size_t)(src - s);
+                st->src = (size_t)(e - s);
+                st->last = e - s;
+                vm_stack_copy(vm, 3);
+                int nargs = push_captures(vm, ms, src, e);
+                return vm_call_cont(vm, nargs, 1, (intptr_t)st, gsub_cont);
+            }
+            if (st->tr == VM_TTABLE) {
+                push_capture(vm, ms, 0, src, e);
+                vm_tab_get(vm, 3);
+                st->changed = add_answer(vm, &st->b, src, e) || st->changed;
+            } else {
+                add_replacement(vm, &st->b, ms, src, e);
+                st->changed = true;
+            }
+            src = e;
+            last = e - s;
+        } else if (src < ms->src_end) {
+            vm_buf_add_char(&st->b, *src++);
+        } else {
+            break;
+        }
+        if (st->anchor)
+            break;
+    }
+    st->n = n;
+    st->src = (size_t)(src - s);
+    return gsub_finish(vm, st);
+}
+
+/* The replacement function returned its answer, on top. 'ctx' is the state block, which stack
+ * slot 4 keeps alive; the collector never moves objects. */
+static int gsub_cont(struct vm *vm, intptr_t ctx)
+{
+    struct gsub_state *st = (struct gsub_state *)ctx;
+    const char *s = gsub_arg(vm, 1)->data;
+    st->changed = add_answer(vm, &st->b, s + st->mstart, s + st->src) || st->changed;
+    if (st->anchor)
+        return gsub_finish(vm, st);
+    return gsub_run(vm, st);
+}
+
+/* A gsub_state in a block held by a new stack slot (a vm_buf's block type, which holds no
+ * references for the collector to follow). */
+static struct gsub_state *gsub_state_push(struct vm *vm)
+{
+    size_t n = sizeof(struct gsub_state);
+    struct vbuf *blk = obj_new_head(vm, VT_BUF, sizeof(struct vbuf) + n, sizeof(struct vbuf));
+    blk->cap = n;
+    push(vm, val_obj(blk));
+    return (struct gsub_state *)(void *)blk->data;
+}
+_Static_assert(offsetof(struct vbuf, data) % _Alignof(struct gsub_state) == 0,
+               "a gsub_state fits a vbuf's data");
+
 static int str_gsub(struct vm *vm)
 {
     size_t ls, lp;
-    const char *src = vm_check_str(vm, 1, &ls);
+    const char *s = vm_check_str(vm, 1, &ls);
     const char *p = vm_check_str(vm, 2, &lp);
     enum vm_type tr = vm_type(vm, 3);
     int64_t max_n = vm_opt_int(vm, 4, (int64_t)ls + 1);
     if (tr != VM_TNUMBER && tr != VM_TSTRING && tr != VM_TFUNCTION && tr != VM_TTABLE)
         vm_type_error(vm, 3, "string/function/table");
-    bool anchor = lp > 0 && *p == '^';
-    if (anchor) {
-        p++;
-        lp--;
+    struct gsub_state local, *st = &local;
+    if (tr == VM_TFUNCTION) {
+        vm_stack_set_top(vm, 3);
+        st = gsub_state_push(vm);
     }
-    struct vm_buf b;
-    vm_buf_init(vm, &b);
-    struct vm_pat ms;
-    vm_pat_init(&ms, src, ls, p, lp);
-    const char *last = NULL;
-    int64_t n = 0;
-    bool changed = false;
-    while (n < max_n) {
-        vm_pat_reset(&ms);
-        const char *e = vm_pat_match(&ms, src, p);
-        if (ms.err)
-            pat_raise(vm, &ms);
-        if (e && e != last) {
-            n++;
-            changed = add_value(vm, &b, &ms, src, e, tr) || changed;
-            src = last = e;
-        } else if (src < ms.src_end) {
-            vm_buf_add_char(&b, *src++);
-        } else {
-            break;
-        }
-        if (anchor)
-            break;
-    }
-    if (changed) {
-        vm_buf_add(&b, src, (size_t)(ms.src_end - src));
-        vm_buf_push(&b);
-    } else {
-        vm_stack_pop(vm, 1); /* the unused buffer; the subject is the result */
-        vm_stack_copy(vm, 1);
-    }
-    vm_push_int(vm, n);
-    return 2;
+    vm_buf_init(vm, &st->b);
+    st->src = 0;
+    st->last = -1;
+    st->mstart = 0;
+    st->n = 0;
+    st->max_n = max_n;
+    st->tr = tr;
+    st->anchor = lp > 0 && *p == '^';
+    st->changed = false;
+    vm_pat_init(&st->ms, s, ls, p + st->anchor, lp - st->anchor);
+    return gsub_run(vm, st);
 }
 
 /* --- format --- */
@@ -546,14 +630,15 @@ static int str_format(struct vm *vm)
         if (err)
             vm_error(vm, "%s", err);
         f += sp.used;
-        char *out;
+        /* Numbers are written here first, then copied: reserving VM_FMT_ITEM_MAX in the
+         * buffer would move every short result out of its 256 bytes into a heap block. */
+        char item[VM_FMT_ITEM_MAX];
         int n;
         switch (sp.conv) {
         case 'c': {
             check_spec(vm, &sp, FLAGS_CHAR, false);
             char c = (char)vm_check_int(vm, arg);
-            out = vm_buf_reserve(&b, VM_FMT_WIDTH_MAX + 1);
-            n = vm_fmt_chars(out, &sp, &c, 1);
+            n = vm_fmt_chars(item, &sp, &c, 1);
             break;
         }
         case 'd':
@@ -566,16 +651,14 @@ static int str_format(struct vm *vm)
             const char *flags = sp.conv == 'u' ? FLAGS_UINT
                                 : (sp.conv == 'd' || sp.conv == 'i') ? FLAGS_INT : FLAGS_HEX;
             check_spec(vm, &sp, flags, true);
-            out = vm_buf_reserve(&b, VM_FMT_ITEM_MAX);
-            n = vm_fmt_int(out, &sp, v);
+            n = vm_fmt_int(item, &sp, v);
             break;
         }
         case 'a':
         case 'A': {
             check_spec(vm, &sp, FLAGS_FLOAT, true);
             double v = vm_check_num(vm, arg);
-            out = vm_buf_reserve(&b, VM_FMT_ITEM_MAX);
-            n = vm_fmt_float(out, &sp, v);
+            n = vm_fmt_float(item, &sp, v);
             break;
         }
         case 'f': /* no 'F': lua5.4 (5.4.4) refuses it as an invalid conversion */
@@ -585,8 +668,7 @@ static int str_format(struct vm *vm)
         case 'G': {
             double v = vm_check_num(vm, arg);
             check_spec(vm, &sp, FLAGS_FLOAT, true);
-            out = vm_buf_reserve(&b, VM_FMT_ITEM_MAX);
-            n = vm_fmt_float(out, &sp, v);
+            n = vm_fmt_float(item, &sp, v);
             break;
         }
         case 'p':
@@ -611,16 +693,15 @@ static int str_format(struct vm *vm)
                 vm_buf_add_value(&b); /* too long to pad: kept whole, as Lua does */
                 continue;
             }
-            out = vm_buf_reserve(&b, VM_FMT_WIDTH_MAX + len);
-            n = vm_fmt_chars(out, &sp, s, len);
-            b.len += (size_t)n;
+            char *out = vm_buf_reserve(&b, VM_FMT_WIDTH_MAX + len);
+            b.len += (size_t)vm_fmt_chars(out, &sp, s, len);
             vm_stack_pop(vm, 1);
             continue;
         }
         default:
             vm_error(vm, "invalid conversion '%s' to 'format'", sp.spec);
         }
-        b.len += (size_t)n;
+        vm_buf_add(&b, item, (size_t)n);
     }
     vm_buf_push(&b);
     return 1;
@@ -861,14 +942,6 @@ static bool to_number(struct vm *vm, int arg)
     size_t len;
     const char *s = vm_type(vm, arg) == VM_TSTRING ? vm_to_str(vm, arg, &len) : NULL;
     return s && vm_push_str_number(vm, s, len);
-}
-
-static double flt_mod(double a, double b)
-{
-    double m = fmod(a, b);
-    if ((m > 0) ? b < 0 : (m < 0 && b != m))
-        m += b; /* Lua's modulo takes the sign of the divisor */
-    return m;
 }
 
 /* a op b for two numbers, with Lua 5.4's integer/float rules (manual §3.4.1). */

@@ -91,8 +91,10 @@ const char *vm_fmt_spec_check(const struct vm_fmt_spec *sp, const char *flags, b
  * integer digits; Lua's MAX_ITEMF (110 + DBL_MAX_10_EXP). */
 #define VM_FMT_ITEM_MAX 420
 
-/* Each writes one conversion into 'out' (VM_FMT_ITEM_MAX bytes) with snprintf and returns the
- * bytes written. The spec must have passed vm_fmt_spec_check for its conversion. */
+/* Each writes one conversion into 'out' (VM_FMT_ITEM_MAX bytes) as snprintf does and returns
+ * the bytes written (not NUL-terminated). The spec must have passed vm_fmt_spec_check for its
+ * conversion. "%d" and "%[W][.P]f" (P <= 20) are written without snprintf, byte for byte as it
+ * would. */
 int vm_fmt_int(char *out, const struct vm_fmt_spec *sp, int64_t v);
 int vm_fmt_float(char *out, const struct vm_fmt_spec *sp, double v);
 /* %c and %s (and %p's text) with width and precision: 'v' is 'len' bytes. 'out' must have room

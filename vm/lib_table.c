@@ -4,12 +4,13 @@
  * 5.4 accepts it. sort is 5.4's quicksort step for step (median of three, a pivot chosen at
  * random only for large intervals after an unbalanced split), so a comparator sees the same
  * calls in the same order and "invalid order function for sorting" is raised where 5.4 raises
- * it. Entry point: vm_lib_table_open. */
+ * it; unlike 5.4's, the comparator may yield (issue 5). Entry point: vm_lib_table_open. */
 #include "vm/lib.h"
 #include "vm/core.h"
 #include "vm/vm.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/platform.h"
@@ -173,28 +174,58 @@ static int tab_move(struct vm *vm)
     return 1;
 }
 
-/* --- sort: 5.4's algorithm. The table is at index 1, the comparator (or nil) at index 2; the
- * values being compared sit on the stack, never in C locals, so the collector sees them. --- */
+/* --- sort: 5.4's algorithm, as a state machine so that a comparator may yield (issue 5).
+ *
+ * The stack holds the table at index 1, the comparator (or nil) at 2 and, with a comparator,
+ * the state block at 3; above them, the values being compared, never C locals, so the
+ * collector sees them. sort_run runs the quicksort until it needs the comparator: it then
+ * saves its position (struct sort_state) and ends in vm_call_cont, whose continuation
+ * (sort_cont) feeds the comparator's answer back in. Without a comparator every comparison is
+ * val_lt (vm_less's core), made in place, and sort_run runs to the end in one go with its
+ * state in a C local: __lt metamethod calls stay non-yieldable, as the library's other
+ * metamethod calls do. 5.4's recursion on the smaller half is an explicit stack of frames.
+ * The stack work of a comparison goes straight through core.h: it runs once per comparison,
+ * and the API calls it replaced cost more than the rest of the sort. --- */
 
 typedef unsigned int sort_idx; /* 5.4 sorts at most INT_MAX elements, in unsigned arithmetic */
 
 /* Intervals shorter than this use the middle element as pivot (5.4's RANLIMIT). */
 #define SORT_RANLIMIT 100u
 
-/* a < b for stack indices 'a' and 'b' (negative, counted from the top). */
-static bool sort_less(struct vm *vm, int a, int b)
-{
-    if (vm_type(vm, 2) == VM_TNIL) return vm_less(vm, a, b);
-    int top = vm_stack_top(vm);
-    int aa = top + a + 1, ab = top + b + 1;
-    vm_stack_copy(vm, 2);
-    vm_stack_copy(vm, aa);
-    vm_stack_copy(vm, ab);
-    vm_call(vm, 2, 1);
-    bool r = vm_to_bool(vm, -1);
-    vm_stack_pop(vm, 1);
-    return r;
-}
+/* Pending larger halves. Each frame's child is at most half of its interval, so INT_MAX
+ * elements nest at most 31 deep. */
+#define SORT_MAXDEPTH 32
+
+/* Where sort_run is in 5.4's sort_range and partition; each SORT_CMP_* step starts from the
+ * result 'lt' of the comparison named. */
+enum sort_step {
+    SORT_RANGE,      /* the top of the loop over [lo, up] */
+    SORT_CMP_ENDS,   /* a[up] < a[lo] */
+    SORT_CMP_MID_LO, /* a[p] < a[lo] */
+    SORT_CMP_UP_MID, /* a[up] < a[p] */
+    SORT_PIVOT,      /* the three are in order: set the pivot aside in a[up - 1] */
+    SORT_SCAN_I,     /* partition: fetch a[++i] */
+    SORT_CMP_I,      /* partition: a[i] < P */
+    SORT_CMP_J,      /* partition: P < a[j] */
+    SORT_SPLIT,      /* partitioned at p: recurse on the smaller half, loop on the larger */
+    SORT_RETURN,     /* [lo, up] is sorted: back to the frame below */
+};
+
+struct sort_frame {
+    sort_idx lo, up; /* the larger half, sorted after the child */
+    sort_idx n;      /* the child's size, for the unbalanced-split test */
+    unsigned int rnd;
+};
+
+/* Everything sort_run keeps between two comparator calls. */
+struct sort_state {
+    enum sort_step step;
+    sort_idx lo, up, p, i, j;
+    unsigned int rnd; /* 0, or the pivot seed after an unbalanced split */
+    bool has_cmp;     /* a comparator at stack index 2, else vm_less */
+    int depth;        /* frames in use */
+    struct sort_frame frame[SORT_MAXDEPTH];
+};
 
 /* t[i] = top, t[j] = the value below it; pops both. */
 static void set2(struct vm *vm, sort_idx i, sort_idx j)
@@ -217,90 +248,188 @@ static sort_idx choose_pivot(sort_idx lo, sort_idx up, unsigned int rnd)
     return rnd % (r4 * 2) + (lo + r4);
 }
 
-/* With the pivot P at the top of the stack and in a[up - 1], partitions a[lo..up] so that
- * a[lo..i-1] <= P == a[i] <= a[i+1..up]; returns i. An order function that is not a strict
- * order can walk i or j off their ends: that is the "invalid order function" error. */
-static sort_idx partition(struct vm *vm, sort_idx lo, sort_idx up)
-{
-    sort_idx i = lo, j = up - 1;
-    for (;;) {
-        /* repeat ++i while a[i] < P */
-        while (vm_tab_geti(vm, 1, ++i), sort_less(vm, -1, -2)) {
-            if (i == up - 1) vm_error(vm, "invalid order function for sorting");
-            vm_stack_pop(vm, 1);
-        }
-        /* repeat --j while P < a[j] */
-        while (vm_tab_geti(vm, 1, --j), sort_less(vm, -3, -1)) {
-            if (j < i) vm_error(vm, "invalid order function for sorting");
-            vm_stack_pop(vm, 1);
-        }
-        if (j < i) {
-            vm_stack_pop(vm, 1); /* a[j] */
-            set2(vm, up - 1, i); /* swap the pivot into place */
-            return i;
-        }
-        set2(vm, i, j);
-    }
-}
+static int sort_cont(struct vm *vm, intptr_t ctx);
 
-static void sort_range(struct vm *vm, sort_idx lo, sort_idx up, unsigned int rnd)
+/* Runs the sort from st->step, where 'lt' is the answer to the comparison that step names,
+ * until it is done (returns 0, table.sort's result count) or needs the comparator (returns
+ * what the call's continuation returns). Each step that compares leaves its operands on the
+ * stack as stack indices a and b and breaks out of the switch. */
+static int sort_run(struct vm *vm, struct sort_state *st, bool lt)
 {
-    while (lo < up) { /* loop for the larger half; recursion only on the smaller */
-        sort_idx p, n;
-        vm_tab_geti(vm, 1, lo);
-        vm_tab_geti(vm, 1, up);
-        if (sort_less(vm, -1, -2)) /* a[up] < a[lo] */
-            set2(vm, lo, up);
-        else
-            vm_stack_pop(vm, 2);
-        if (up - lo == 1) break;
-        if (up - lo < SORT_RANLIMIT || rnd == 0)
-            p = (lo + up) / 2;
-        else
-            p = choose_pivot(lo, up, rnd);
-        vm_tab_geti(vm, 1, p);
-        vm_tab_geti(vm, 1, lo);
-        if (sort_less(vm, -2, -1)) { /* a[p] < a[lo] */
-            set2(vm, p, lo);
-        } else {
+    enum sort_step step = st->step;
+    sort_idx lo = st->lo, up = st->up, p = st->p, i = st->i, j = st->j;
+    unsigned int rnd = st->rnd;
+    for (;;) {
+        int a = 0, b = 0; /* set by every step that breaks out to compare */
+        switch (step) {
+        case SORT_RANGE:
+            if (lo >= up) {
+                step = SORT_RETURN;
+                continue;
+            }
+            vm_tab_geti(vm, 1, lo);
+            vm_tab_geti(vm, 1, up);
+            a = -1, b = -2, step = SORT_CMP_ENDS;
+            break;
+        case SORT_CMP_ENDS:
+            if (lt)
+                set2(vm, lo, up);
+            else
+                vm_stack_pop(vm, 2);
+            if (up - lo == 1) {
+                step = SORT_RETURN;
+                continue;
+            }
+            if (up - lo < SORT_RANLIMIT || rnd == 0)
+                p = (lo + up) / 2;
+            else
+                p = choose_pivot(lo, up, rnd);
+            vm_tab_geti(vm, 1, p);
+            vm_tab_geti(vm, 1, lo);
+            a = -2, b = -1, step = SORT_CMP_MID_LO;
+            break;
+        case SORT_CMP_MID_LO:
+            if (lt) {
+                set2(vm, p, lo);
+                step = SORT_PIVOT;
+                continue;
+            }
             vm_stack_pop(vm, 1);
             vm_tab_geti(vm, 1, up);
-            if (sort_less(vm, -1, -2)) /* a[up] < a[p] */
+            a = -1, b = -2, step = SORT_CMP_UP_MID;
+            break;
+        case SORT_CMP_UP_MID:
+            if (lt)
                 set2(vm, p, up);
             else
                 vm_stack_pop(vm, 2);
+            step = SORT_PIVOT;
+            continue;
+        case SORT_PIVOT:
+            if (up - lo == 2) {
+                step = SORT_RETURN;
+                continue;
+            }
+            vm_tab_geti(vm, 1, p); /* the pivot P, kept on the stack during the partition */
+            vm_stack_copy(vm, -1);
+            vm_tab_geti(vm, 1, up - 1);
+            set2(vm, p, up - 1);
+            /* Partition a[lo..up] so that a[lo..i-1] <= P == a[i] <= a[i+1..up]. An order
+             * function that is not a strict order walks i or j off their ends: that is the
+             * "invalid order function" error. */
+            i = lo, j = up - 1;
+            step = SORT_SCAN_I;
+            continue;
+        case SORT_SCAN_I: /* repeat ++i while a[i] < P */
+            vm_tab_geti(vm, 1, ++i);
+            a = -1, b = -2, step = SORT_CMP_I;
+            break;
+        case SORT_CMP_I:
+            if (lt) {
+                if (i == up - 1) vm_error(vm, "invalid order function for sorting");
+                vm_stack_pop(vm, 1);
+                step = SORT_SCAN_I;
+                continue;
+            }
+            vm_tab_geti(vm, 1, --j); /* repeat --j while P < a[j] */
+            a = -3, b = -1, step = SORT_CMP_J;
+            break;
+        case SORT_CMP_J:
+            if (lt) {
+                if (j < i) vm_error(vm, "invalid order function for sorting");
+                vm_stack_pop(vm, 1);
+                vm_tab_geti(vm, 1, --j);
+                a = -3, b = -1;
+                break;
+            }
+            if (j >= i) {
+                set2(vm, i, j);
+                step = SORT_SCAN_I;
+                continue;
+            }
+            vm_stack_pop(vm, 1); /* a[j] */
+            set2(vm, up - 1, i); /* swap the pivot into place */
+            p = i;
+            step = SORT_SPLIT;
+            continue;
+        case SORT_SPLIT: {
+            struct sort_frame *f = &st->frame[st->depth++];
+            f->rnd = rnd;
+            if (p - lo < up - p) {
+                f->lo = p + 1, f->up = up, f->n = p - lo;
+                up = p - 1;
+            } else {
+                f->lo = lo, f->up = p - 1, f->n = up - p;
+                lo = p + 1;
+            }
+            step = SORT_RANGE;
+            continue;
         }
-        if (up - lo == 2) break;
-        vm_tab_geti(vm, 1, p); /* the pivot, kept on the stack during the partition */
-        vm_stack_copy(vm, -1);
-        vm_tab_geti(vm, 1, up - 1);
-        set2(vm, p, up - 1);
-        p = partition(vm, lo, up);
-        if (p - lo < up - p) {
-            sort_range(vm, lo, p - 1, rnd);
-            n = p - lo;
-            lo = p + 1;
-        } else {
-            sort_range(vm, p + 1, up, rnd);
-            n = up - p;
-            up = p - 1;
+        case SORT_RETURN: {
+            if (st->depth == 0) return 0;
+            const struct sort_frame *f = &st->frame[--st->depth];
+            lo = f->lo, up = f->up, rnd = f->rnd;
+            if ((up - lo) / 128 > f->n) /* too unbalanced: randomize the pivots from now on */
+                rnd = random_pivot();
+            step = SORT_RANGE;
+            continue;
         }
-        if ((up - lo) / 128 > n) /* too unbalanced: randomize the pivots from now on */
-            rnd = random_pivot();
+        }
+        vm_val *top = &vm->stack[vm->top];
+        if (!st->has_cmp) {
+            lt = val_lt(vm, top[a], top[b]);
+            continue;
+        }
+        stack_reserve(vm, 3);
+        top = &vm->stack[vm->top];
+        top[0] = vm->stack[vm->ci->func + 2];
+        top[1] = top[a];
+        top[2] = top[b];
+        vm->top += 3;
+        st->step = step;
+        st->lo = lo, st->up = up, st->p = p, st->i = i, st->j = j;
+        st->rnd = rnd;
+        return vm_call_cont(vm, 2, 1, (intptr_t)st, sort_cont);
     }
 }
+
+/* The comparator returned: its result is on top. 'ctx' is the state block, which stack slot 3
+ * keeps alive, and the collector never moves objects. */
+static int sort_cont(struct vm *vm, intptr_t ctx)
+{
+    bool lt = !val_falsy(vm->stack[--vm->top]);
+    return sort_run(vm, (struct sort_state *)ctx, lt);
+}
+
+/* A sort_state in a block held by a new stack slot (a vm_buf's block type, which holds no
+ * references for the collector to follow). */
+static struct sort_state *sort_state_push(struct vm *vm)
+{
+    size_t n = sizeof(struct sort_state);
+    struct vbuf *blk = obj_new(vm, VT_BUF, sizeof(struct vbuf) + n);
+    blk->cap = n;
+    push(vm, val_obj(blk));
+    return (struct sort_state *)(void *)blk->data;
+}
+_Static_assert(offsetof(struct vbuf, data) % _Alignof(struct sort_state) == 0,
+               "a sort_state fits a vbuf's data");
 
 static int tab_sort(struct vm *vm)
 {
     int64_t n = len_of(vm, 1, TAB_RW);
-    if (n > 1) {
-        if (n >= INT_MAX) vm_arg_error(vm, 1, "array too big");
-        enum vm_type ft = vm_type(vm, 2);
-        if (ft != VM_TNONE && ft != VM_TNIL) vm_check_type(vm, 2, VM_TFUNCTION);
-        vm_stack_set_top(vm, 2);
-        sort_range(vm, 1, (sort_idx)n, 0);
-    }
-    return 0;
+    if (n <= 1) return 0;
+    if (n >= INT_MAX) vm_arg_error(vm, 1, "array too big");
+    enum vm_type ft = vm_type(vm, 2);
+    if (ft != VM_TNONE && ft != VM_TNIL) vm_check_type(vm, 2, VM_TFUNCTION);
+    vm_stack_set_top(vm, 2);
+    struct sort_state local;
+    struct sort_state *st = ft == VM_TFUNCTION ? sort_state_push(vm) : &local;
+    st->step = SORT_RANGE;
+    st->lo = 1, st->up = (sort_idx)n, st->p = st->i = st->j = 0;
+    st->rnd = 0;
+    st->has_cmp = ft == VM_TFUNCTION;
+    st->depth = 0;
+    return sort_run(vm, st, false);
 }
 
 static const struct vm_lib_fn table_fns[] = {

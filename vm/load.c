@@ -87,6 +87,7 @@ static bool rd_body(struct reader *r, struct proto *p, int depth)
     r->fnum++;
     uint8_t np, va, ms;
     if (!rd_str(r, &p->source)) return false;
+    gc_barrier_obj(vm, &p->h, val_obj(p->source)); /* 'p' may be black: the modules table holds it */
     if (!rd_u32(r, &p->linedefined) || !rd_u32(r, &p->lastlinedefined)) return false;
     if (!rd_u8(r, &np) || !rd_u8(r, &va) || !rd_u8(r, &ms)) return false;
     if (va > 1) return fail(r, "bad vararg flag", 0);
@@ -133,6 +134,7 @@ static bool rd_body(struct reader *r, struct proto *p, int depth)
             if ((tag == SKB_CONST_SHORTSTR) != (s->len <= SKB_SHORTSTR_MAX))
                 return fail(r, "string constant of the wrong kind", 0);
             p->k[i] = val_obj(s);
+            gc_barrier_obj(vm, &p->h, p->k[i]);
             break;
         }
         default:
@@ -159,6 +161,7 @@ static bool rd_body(struct reader *r, struct proto *p, int depth)
     p->nproto = n;
     for (uint32_t i = 0; i < n; i++) {
         p->p[i] = proto_new(vm);
+        gc_barrier_obj(vm, &p->h, val_obj(p->p[i]));
         if (!rd_function(r, p->p[i], depth + 1)) return false;
     }
 
@@ -179,6 +182,7 @@ static bool rd_body(struct reader *r, struct proto *p, int depth)
     }
     for (uint32_t i = 0; i < n; i++) {
         if (!rd_str(r, &p->locvars[i].name)) return false;
+        gc_barrier_obj(vm, &p->h, val_obj(p->locvars[i].name));
         if (!rd_u32(r, &p->locvars[i].startpc) || !rd_u32(r, &p->locvars[i].endpc)) return false;
         if (p->locvars[i].startpc > p->locvars[i].endpc || p->locvars[i].endpc > p->ncode)
             return fail(r, "bad local variable range", 0);
@@ -186,8 +190,10 @@ static bool rd_body(struct reader *r, struct proto *p, int depth)
 
     if (!rd_u32(r, &n)) return false;
     if (n != 0 && n != p->nup) return fail(r, "bad upvalue name count", 0);
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i++) {
         if (!rd_str(r, &p->up[i].name)) return false;
+        gc_barrier_obj(vm, &p->h, val_obj(p->up[i].name));
+    }
     return true;
 }
 
@@ -297,6 +303,11 @@ static void load_body(struct vm *vm, void *ud)
     vm->stack[vm->top++] = val_obj(str_newc(vm, "modules"));
     tab_set(vm, VTAB(vm->registry), vm->stack[vm->top - 1], vm->stack[mods]);
     vm->top--;
+    /* require names the bundle in its loader data and messages (lib_package.c). */
+    vm->stack[vm->top++] = val_obj(str_newc(vm, r->name));
+    vm->stack[vm->top++] = val_obj(str_newc(vm, "bundle"));
+    tab_set(vm, VTAB(vm->registry), vm->stack[vm->top - 1], vm->stack[vm->top - 2]);
+    vm->top -= 2;
     vm->stack[mods] = vm->stack[vm->top - 1];
     vm->top = mods + 1;
     job->ok = true;

@@ -73,7 +73,10 @@ struct vstr *str_new(struct vm *vm, const char *s, size_t len)
     if (len <= VM_SHORTSTR) {
         uint32_t h = hash_bytes(s, len);
         for (struct vstr *p = vm->strt[h & (vm->strt_size - 1)]; p != NULL; p = p->hnext)
-            if (p->len == len && memcmp(p->data, s, len) == 0) return p;
+            if (p->len == len && memcmp(p->data, s, len) == 0) {
+                gc_revive(vm, &p->h);
+                return p;
+            }
         struct vstr *o = str_alloc(vm, len);
         o->is_short = 1;
         o->has_hash = 1;
@@ -108,13 +111,17 @@ struct vstr *str_newc(struct vm *vm, const char *s)
     return str_new(vm, s, strlen(s));
 }
 
-/* Drops the interned strings the mark phase did not reach; the sweep then frees them. */
-void str_table_sweep(struct vm *vm)
+size_t str_table_sweep(struct vm *vm, uint32_t from, uint32_t n)
 {
-    for (uint32_t i = 0; i < vm->strt_size; i++) {
+    uint8_t dead = vm->gc_white ^ 1; /* after the atomic phase's flip: not reached */
+    uint32_t end = from + n < vm->strt_size ? from + n : vm->strt_size;
+    size_t work = 0;
+    for (uint32_t i = from; i < end; i++) {
         struct vstr **pp = &vm->strt[i];
+        work++;
         while (*pp != NULL) {
-            if (!(*pp)->h.marked) {
+            work++;
+            if ((*pp)->h.marked == dead) {
                 *pp = (*pp)->hnext;
                 vm->strt_n--;
             } else {
@@ -122,4 +129,5 @@ void str_table_sweep(struct vm *vm)
             }
         }
     }
+    return work;
 }

@@ -414,7 +414,13 @@ static bool order_tm(struct vm *vm, vm_val a, vm_val b, int event)
         /* a <= b as not (b < a): lua5.4 is built with LUA_COMPAT_LT_LE, and we match it. */
         tm = meta_tm(vm, b, TM_LT);
         if (!tab_hit(tm)) tm = meta_tm(vm, a, TM_LT);
-        if (tab_hit(tm)) return val_falsy(call_tm(vm, *tm, b, a, 2));
+        if (tab_hit(tm)) {
+            /* After a yield inside the call, finish_op negates the result by this mark. */
+            vm->ci->status |= CI_LEQ;
+            bool r = val_falsy(call_tm(vm, *tm, b, a, 2));
+            vm->ci->status &= (uint8_t)~CI_LEQ;
+            return r;
+        }
     }
     if (!tab_hit(tm)) order_error(vm, a, b);
     return !val_falsy(call_tm(vm, *tm, a, b, 2));

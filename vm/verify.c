@@ -223,6 +223,12 @@ static bool check_ins(struct vctx *v, uint32_t pc)
         if (b == 0 && !top_set_before(p, pc, a + 1, false))
             return refuse(v, "open call without a multiple result", pc);
         if (op == SKB_OP_CALL && c > 0 && a + c - 1 > ms) return refuse(v, "register out of range", pc);
+        /* A native tail-called returns through the RETURN after the TAILCALL, also when it
+         * yields and the coroutine resumes there (interp.c), so that RETURN must be there. */
+        if (op == SKB_OP_TAILCALL &&
+            (pc + 1 >= p->ncode || skb_op(p->code[pc + 1]) != SKB_OP_RETURN ||
+             skb_a(p->code[pc + 1]) != a || skb_b(p->code[pc + 1]) != 0))
+            return refuse(v, "tail call without its return", pc);
         break;
     case SKB_OP_RETURN:
         if (b > 0 && a + b - 1 > ms) return refuse(v, "register out of range", pc);
@@ -278,7 +284,7 @@ const char *skb_verify_proto(const struct proto *p, const struct proto *parent, 
         if (!check_ins(&v, pc)) return v.msg;
     unsigned last = skb_op(p->code[p->ncode - 1]);
     if (last != SKB_OP_RETURN && last != SKB_OP_RETURN0 && last != SKB_OP_RETURN1 &&
-        last != SKB_OP_TAILCALL && last != SKB_OP_JMP)
+        last != SKB_OP_JMP)
         return refuse(&v, "code runs off the end", p->ncode - 1), v.msg;
     return NULL;
 }

@@ -25,9 +25,13 @@
  * whatever is only in a C local is not. A string pointer returned by this API stays valid while
  * its value stays on the stack.
  *
- * Not supported (yet): coroutines, budgeted resumption and the incremental collector (issue 5;
- * see vm_call_cont for how natives are written now so they can yield then), userdata, the
- * debug library, loading source text (lang/ compiles on the host; load() takes bytecode).
+ * Coroutines: the kernel runs each connection's handler in a coroutine it resumes with an
+ * instruction budget (vm_co_new, vm_resume); scripts have the coroutine library as in Lua 5.4.
+ * A coroutine yields from anywhere Lua allows and more (inside pcall, metamethods, iterators,
+ * table.sort comparators, gsub callbacks): natives that call Lua do it through vm_call_cont.
+ *
+ * Not supported: userdata, the debug library, loading source text (lang/ compiles on the host;
+ * load() takes bytecode).
  */
 #ifndef SKIFF_VM_H
 #define SKIFF_VM_H
@@ -39,10 +43,16 @@
 
 struct vm;
 
+/* A native's continuation (vm_call_cont, vm_yield): what runs when control comes back to it,
+ * with 'ctx' as the native gave it; returns the native's result count. */
+typedef int (*vm_cont)(struct vm *vm, intptr_t ctx);
+
 /* --- Embedding --- */
 
 enum vm_outcome {
     VM_DONE = 0,          /* the call returned; its results are on the stack */
+    VM_YIELD = 1,         /* vm_resume: the coroutine yielded; the yielded values are on the stack */
+    VM_PREEMPTED = 2,     /* vm_resume: the budget ran out; resume it again to continue */
     VM_ERROR = -1,        /* a script error (or "not enough memory"); the error value is on top */
     VM_BAD_BYTECODE = -2, /* vm_load refused the bundle; the message is on top */
 };
@@ -66,7 +76,8 @@ struct vm *vm_init(void *mem, size_t heap_bytes, vm_write_fn write, void *write_
 void vm_fini(struct vm *vm);
 
 /* Opens every library into the globals: base (lib_base.c), string (with the string metatable,
- * so ("x"):upper() works), table, math, utf8, os and io.write. */
+ * so ("x"):upper() works), table, math, utf8, os and io.write, and require with the package
+ * table (lib_package.c: require finds modules in the bundle vm_load loaded). */
 void vm_open_libs(struct vm *vm);
 
 /* Verifies the whole bundle 'bytes' (len bytes, borrowed for the call only; docs/bytecode.md)
@@ -84,7 +95,7 @@ enum vm_outcome vm_run(struct vm *vm, int nargs, int nresults);
 
 /* The error value on top of the stack, as lua.c's message handler words it: the string itself
  * (numbers converted), the result of its __tostring, or "(error object is a %s value)". The
- * bytes stay valid until the next call into the VM. */
+ * bytes stay valid until the next call into the VM. 'len' may be NULL (also for vm_traceback). */
 const char *vm_error_message(struct vm *vm, size_t *len);
 
 /* The traceback of the last error vm_run caught, as lua5.4 prints it after the message:
@@ -98,18 +109,123 @@ const char *vm_traceback(struct vm *vm, size_t *len);
  * test), so that a mutated infinite loop ends; issue 5's budgeted resume replaces it. */
 void vm_step_limit_set(struct vm *vm, uint64_t steps);
 
-/* --- The collector (stop-the-world mark and sweep) --- */
+/* --- Coroutines: what the kernel schedules --- */
 
-/* Runs a full collection now. Never raises. */
+/* A coroutine the embedder holds: the handle keeps it (and all it references) alive until
+ * vm_co_release. Only the VM touches what it points to. */
+struct vm_co;
+
+/* Pops a function and makes a suspended coroutine that will call it at its first vm_resume.
+ * Returns NULL (the function popped all the same) when memory ran out or the value is not a
+ * function. */
+struct vm_co *vm_co_new(struct vm *vm);
+
+/* Lets the collector have the coroutine once nothing else references it. */
+void vm_co_release(struct vm *vm, struct vm_co *co);
+
+enum vm_co_status {
+    VM_CO_SUSPENDED, /* new, or yielded: vm_resume passes values to it */
+    VM_CO_PREEMPTED, /* stopped by its budget: vm_resume continues it, passing nothing */
+    VM_CO_DEAD,      /* returned or raised */
+};
+enum vm_co_status vm_co_status(struct vm *vm, struct vm_co *co);
+
+/* Bytes the coroutine holds: its record, stack and frames (not the objects it references). */
+size_t vm_co_memory(struct vm *vm, struct vm_co *co);
+
+/* What vm_resume reports besides its outcome. */
+struct vm_resume_info {
+    int nvalues;          /* values it pushed: results, yielded values, or the error value */
+    uint64_t executed;    /* instructions run (and natives' work), this resume */
+    uint32_t wait_reason; /* VM_YIELD from vm_yield: its reason; 0 for coroutine.yield */
+    int64_t wait_arg;     /* and its argument */
+};
+
+/* Runs 'co' until it returns (VM_DONE, results pushed), yields (VM_YIELD, yielded values
+ * pushed), raises (VM_ERROR, error value pushed; vm_traceback() says where) or has executed
+ * 'budget' instructions (VM_PREEMPTED, nothing pushed). 0 means no budget. The 'nargs' values
+ * on top of the stack are passed (the body's arguments first, then the results of the yield it
+ * waits in); a preempted coroutine takes none (they are dropped). Preemption falls between two
+ * instructions, invisibly to the script, and is deterministic: the same budget stops it at the
+ * same instruction. Where a call in progress cannot be abandoned (a native that called Lua
+ * without vm_call_cont), the budget is exceeded until it returns. Call it from the embedder
+ * only (not from a native); a coroutine that is not suspended or preempted gives VM_ERROR with
+ * "cannot resume dead coroutine" or "cannot resume non-suspended coroutine". */
+enum vm_outcome vm_resume(struct vm *vm, struct vm_co *co, int nargs, uint64_t budget,
+                          struct vm_resume_info *info);
+
+/* Yields the running coroutine from a native, as the last thing the native does (it does not
+ * return). The top 'nresults' values go to the resumer (a script's coroutine.resume, or
+ * vm_resume with VM_YIELD and 'reason' and 'arg' in its info: why the coroutine waits, in the
+ * embedder's terms, e.g. "request body" or "sleep until arg"). When resumed, k(vm, ctx) runs
+ * with the values passed to the resume on top of the stack and returns the native's result
+ * count; without k those values are the native's results. Raises "attempt to yield from
+ * outside a coroutine" or "attempt to yield across a C-call boundary" where it cannot. */
+_Noreturn void vm_yield(struct vm *vm, int nresults, uint32_t reason, int64_t arg, intptr_t ctx,
+                        vm_cont k);
+
+/* True where vm_yield would not raise: inside a coroutine, with no non-yieldable call (a
+ * native's vm_call) in progress. */
+bool vm_is_yieldable(struct vm *vm);
+
+/* --- The collector (incremental mark and sweep) ---
+ *
+ * Allocation drives it as Lua 5.4's does: a cycle starts when the bytes in use pass the pause
+ * (200% of what survived the last cycle), then every 8 KiB allocated pays for a step of work
+ * (step multiplier 100%); collectgarbage("incremental", pause, stepmul, stepsize) tunes both.
+ * The embedder may add steps of its own (vm_gc_step) between batches of work.
+ *
+ * Work is counted in units: marking an object costs one unit plus one per value slot, stack
+ * slot or frame it holds; sweeping costs one unit per object and per chain of the interned
+ * strings' table. One unit is about the work 16 bytes of allocation pay for, a few
+ * nanoseconds: the kernel's default gc_budget of 1000 units is a step of a few microseconds.
+ * A step does not split one object's traversal, and the atomic phase (one step per cycle)
+ * traverses every live coroutine's stack and the weak tables at once, so a step can exceed its
+ * budget by that much. */
+
+/* Runs a full collection now: finishes the cycle in progress, then one whole cycle. Never
+ * raises; runs even while collectgarbage("stop") is in force. */
 void vm_gc_collect(struct vm *vm);
+
+/* Does up to 'work' units of collector work (at least one indivisible piece), stopping early
+ * when a cycle ends. Does nothing while no cycle is in progress and none is due (the bytes in
+ * use are below the pause's threshold), or while the script stopped the collector, so the
+ * embedder may call it on every iteration of its loop. Returns 1 when a cycle ended during the
+ * call, else 0. Never raises. */
+size_t vm_gc_step(struct vm *vm, size_t work);
 
 /* Bytes of the heap in use by live and not yet collected objects (collectgarbage("count")*1024). */
 size_t vm_gc_count(struct vm *vm);
 
-/* Torture mode: when 'on', every allocation first runs a full collection, so an object a native
- * or the interpreter forgot to root is freed at once (and, under ASan, its memory poisoned).
- * `skiff lua` turns it on when the environment has SKIFF_GC_TORTURE=1. Slow: for tests. */
-void vm_gc_torture(struct vm *vm, bool on);
+/* Torture modes, slow, for tests: `skiff lua` reads SKIFF_GC_TORTURE=1 or 2 from the
+ * environment. FULL runs a full collection before every allocation, so an object a native or
+ * the interpreter forgot to root is freed at once (and, under ASan, its memory poisoned). STEP
+ * runs one indivisible piece of collector work before every allocation, so cycles interleave
+ * finely with the program and a missing write barrier loses a live object. */
+enum vm_gc_torture {
+    VM_GC_TORTURE_OFF = 0,
+    VM_GC_TORTURE_FULL = 1,
+    VM_GC_TORTURE_STEP = 2,
+};
+void vm_gc_torture(struct vm *vm, enum vm_gc_torture mode);
+
+/* What the collector has cost since vm_init (times from plat_clock_ns). A step is an
+ * allocation's step, a vm_gc_step or a collectgarbage("step"); torture-mode pieces are not
+ * counted. Full collections (vm_gc_collect, collectgarbage("collect"), a full heap, torture
+ * mode FULL) are counted apart: they are not bounded. The collector's share of the run time is
+ * (step_ns + full_ns) / run_ns. */
+struct vm_gc_stats {
+    uint64_t steps;       /* steps taken */
+    uint64_t step_ns;     /* their total time */
+    uint64_t step_max_ns; /* the longest one */
+    uint64_t step_p99_ns; /* 99% of steps took at most this (to within a quarter: a histogram) */
+    uint64_t fulls;       /* full collections */
+    uint64_t full_ns;     /* their total time */
+    uint64_t full_max_ns; /* the longest one */
+    uint64_t cycles;      /* cycles completed, full collections' included */
+    uint64_t run_ns;      /* time since vm_init */
+};
+void vm_gc_stats(struct vm *vm, struct vm_gc_stats *out);
 
 /* --- Native functions --- */
 
@@ -281,20 +397,20 @@ bool vm_less(struct vm *vm, int a, int b);
 /* --- Calling a value from a native --- */
 
 /* Calls the value below the 'nargs' arguments on top of the stack (__call honoured), replacing
- * them with 'nresults' results (VM_MULTRET: all). Errors propagate. In this issue the callee
- * runs re-entrantly (a nested interpreter loop on the same VM stack). */
+ * them with 'nresults' results (VM_MULTRET: all). Errors propagate. The callee cannot yield
+ * (it would have to come back into this C frame): a yield inside raises "attempt to yield
+ * across a C-call boundary". */
 void vm_call(struct vm *vm, int nargs, int nresults);
 
-/* The continuation form, which a native that calls Lua must use if its callee may yield once
- * coroutines exist (issue 5: table.sort comparators, gsub callbacks, __index functions inside
- * library code). Write the native as a state machine whose state lives on the VM stack or in
- * 'ctx' (never in C locals across the call), and call as the last thing it does:
+/* The continuation form, which a native that calls Lua uses so that its callee may yield
+ * (table.sort comparators, gsub callbacks). Write the native as a state machine whose state
+ * lives on the VM stack or in 'ctx' (never in C locals across the call), and call as the last
+ * thing it does:
  *     return vm_call_cont(vm, nargs, nresults, ctx, k);
  * vm_call_cont makes the call, then returns k(vm, ctx) with the results on top of the stack.
- * When the callee yields (issue 5), the C frame of the native is abandoned and k(vm, ctx) is
- * called after the resume instead, with the stack as it would have been. k returns the
- * native's result count, or itself ends in another vm_call_cont. */
-typedef int (*vm_cont)(struct vm *vm, intptr_t ctx);
+ * When the callee yields, the C frame of the native is abandoned and k(vm, ctx) is called
+ * after the resume instead, with the stack as it would have been. k returns the native's
+ * result count, or itself ends in another vm_call_cont. */
 int vm_call_cont(struct vm *vm, int nargs, int nresults, intptr_t ctx, vm_cont k);
 
 /* Calls like vm_call but catches errors (pcall): returns VM_DONE with the results, or VM_ERROR

@@ -1,19 +1,29 @@
-/* kernel/hosted/cmd_lua.c: `skiff lua FILE [args]`, the VM on the host, run like `lua5.4 FILE`:
- * print and io.write go to stdout, the script sees `arg` and its arguments as `...`, and an
- * uncaught error goes to stderr as lua5.4 prints it, with the program name "skiff" in place of
- * "lua5.4" ("skiff: app.lua:3: message", then the traceback), exit status 1. FILE is Lua
- * source, compiled by lang/ first (a syntax error: lua5.4's message, status 1), or a .skb
- * bundle (recognised by its magic); a bundle the verifier refuses exits with status 2 and its
- * "bad bytecode" message.
+/* kernel/hosted/cmd_lua.c: `skiff lua [--heap=SIZE] FILE [args]`, the VM on the host, run
+ * like `lua5.4 FILE`: print and io.write go to stdout, the script sees `arg` and its arguments
+ * as `...`, and an uncaught error goes to stderr as lua5.4 prints it, with the program name
+ * "skiff" in place of "lua5.4" ("skiff: app.lua:3: message", then the traceback), exit status 1.
+ * FILE is Lua source, compiled by lang/ first (a syntax error: lua5.4's message, status 1), or
+ * a .skb bundle (recognised by its magic); a bundle the verifier refuses exits with status 2
+ * and its "bad bytecode" message.
  *
- * Environment: SKIFF_GC_TORTURE=1 runs a full collection at every allocation (vm.h);
- * SKIFF_HEAP=<bytes> sets the heap (default 256 MiB). */
+ * --heap=SIZE caps the VM's memory (bytes, or with a K, M or G suffix), parsed by the boot
+ * argument table (kernel.h), so its bounds and its message for a bad value are those of the
+ * heap= boot argument ("skiff: --heap=5: must be 1M..4G", exit status 2). The default is 256 MiB,
+ * not the boot argument's 16M: `skiff lua` stands in for lua5.4, which has no cap. An
+ * allocation that would pass the cap first runs a full collection, then raises "not enough
+ * memory" in the script.
+ *
+ * Environment: SKIFF_GC_TORTURE=1 runs a full collection at every allocation, =2 one piece of
+ * collector work at every allocation (vm.h's torture modes); SKIFF_GC_STATS=1 prints the
+ * collector's statistics (vm_gc_stats) on stderr when the script ends, one `key value` a line,
+ * times in nanoseconds (bench/gc reads them). */
 #include "kernel/hosted/hosted.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
 #include "lang/lang.h"
 #include "vm/skb.h"
 #include "vm/vm.h"
@@ -57,13 +67,50 @@ static void print_error(struct vm *vm)
     if (tlen > 0) fprintf(stderr, "%.*s\n", (int)tlen, tb);
 }
 
+static void print_gc_stats(struct vm *vm)
+{
+    struct vm_gc_stats st;
+    vm_gc_stats(vm, &st);
+    fprintf(stderr,
+            "gc_steps %llu\ngc_step_ns %llu\ngc_step_max_ns %llu\ngc_step_p99_ns %llu\n"
+            "gc_fulls %llu\ngc_full_ns %llu\ngc_full_max_ns %llu\ngc_cycles %llu\n"
+            "gc_run_ns %llu\n",
+            (unsigned long long)st.steps, (unsigned long long)st.step_ns,
+            (unsigned long long)st.step_max_ns, (unsigned long long)st.step_p99_ns,
+            (unsigned long long)st.fulls, (unsigned long long)st.full_ns,
+            (unsigned long long)st.full_max_ns, (unsigned long long)st.cycles,
+            (unsigned long long)st.run_ns);
+}
+
 int hosted_cmd_lua(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: skiff lua FILE.lua|FILE.skb [args]\n");
-        return 2; /* main.c's EXIT_USAGE */
+    static const char usage[] = "usage: skiff lua [--heap=SIZE] FILE.lua|FILE.skb [args]\n";
+    size_t heap = DEFAULT_HEAP;
+    int first = 2; /* argv[first] is FILE once the options are read */
+    for (; first < argc && strncmp(argv[first], "--", 2) == 0; first++) {
+        if (strncmp(argv[first], "--heap=", 7) != 0) {
+            fprintf(stderr, "skiff: unknown option '%s'\n%s", argv[first], usage);
+            return 2; /* main.c's EXIT_USAGE */
+        }
+        struct bootargs args;
+        char err[256];
+        bootargs_defaults(&args);
+        if (bootargs_set(&args, "heap", argv[first] + 7, err, sizeof err) != 0) {
+            /* "bootarg heap=X: ..." (kernel.h) said as the option the user typed. */
+            const char *prefix = "bootarg ";
+            size_t plen = strlen(prefix);
+            bool ours = strncmp(err, prefix, plen) == 0;
+            fprintf(stderr, "skiff: %s%s\n", ours ? "--" : "", ours ? err + plen : err);
+            return 2;
+        }
+        heap = (size_t)args.heap;
     }
-    const char *path = argv[2];
+    if (first >= argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *path = argv[first];
+    int nargs = argc - first - 1; /* the script's own arguments follow FILE */
     size_t len;
     unsigned char *bytes = read_file(path, &len);
     if (bytes == NULL) {
@@ -90,9 +137,6 @@ int hosted_cmd_lua(int argc, char **argv)
         len = out.len;
         lang_output_free(&out);
     }
-    size_t heap = DEFAULT_HEAP;
-    const char *h = getenv("SKIFF_HEAP");
-    if (h != NULL) heap = strtoull(h, NULL, 0);
     void *mem = aligned_alloc(4096, (heap + 4095) & ~(size_t)4095);
     struct vm *vm = mem ? vm_init(mem, heap, write_stdout, NULL) : NULL;
     if (vm == NULL) {
@@ -101,7 +145,8 @@ int hosted_cmd_lua(int argc, char **argv)
     }
     const char *torture = getenv("SKIFF_GC_TORTURE");
     vm_open_libs(vm);
-    if (torture != NULL && strcmp(torture, "1") == 0) vm_gc_torture(vm, true);
+    if (torture != NULL && strcmp(torture, "1") == 0) vm_gc_torture(vm, VM_GC_TORTURE_FULL);
+    if (torture != NULL && strcmp(torture, "2") == 0) vm_gc_torture(vm, VM_GC_TORTURE_STEP);
 
     /* The script's name, as lua.c's chunk name for a file. */
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -119,24 +164,26 @@ int hosted_cmd_lua(int argc, char **argv)
     } else {
         /* arg: arg[0] the script, arg[1..] its arguments, arg[-1] the program. */
         vm_push_globals(vm);
-        vm_push_table(vm, argc - 3, 2);
+        vm_push_table(vm, nargs, 2);
         vm_push_cstr(vm, argv[0]);
         vm_tab_rawseti(vm, -2, -1);
         vm_push_cstr(vm, path);
         vm_tab_rawseti(vm, -2, 0);
-        for (int i = 3; i < argc; i++) {
-            vm_push_cstr(vm, argv[i]);
-            vm_tab_rawseti(vm, -2, i - 2);
+        for (int i = 1; i <= nargs; i++) {
+            vm_push_cstr(vm, argv[first + i]);
+            vm_tab_rawseti(vm, -2, i);
         }
         vm_tab_setfield(vm, -2, "arg");
         vm_stack_pop(vm, 1);
-        for (int i = 3; i < argc; i++) vm_push_cstr(vm, argv[i]);
-        if (vm_run(vm, argc - 3, 0) != VM_DONE) {
+        for (int i = 1; i <= nargs; i++) vm_push_cstr(vm, argv[first + i]);
+        if (vm_run(vm, nargs, 0) != VM_DONE) {
             print_error(vm);
             status = 1;
         }
     }
     fflush(stdout);
+    const char *stats = getenv("SKIFF_GC_STATS");
+    if (stats != NULL && strcmp(stats, "1") == 0) print_gc_stats(vm);
     vm_fini(vm);
     free(mem);
     return status;

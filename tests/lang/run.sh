@@ -4,7 +4,7 @@
 # Every script must print under stock `lua5.4` exactly what is in the committed expectation:
 # that proves each expectation is Lua's own output, not ours. Then the scripts run under
 # `build/skiff-asan lua`. Those listed in skiff-passing.txt must match there too, and again in
-# GC torture mode (SKIFF_GC_TORTURE=1, vm/vm.h); a listed script that fails is a regression and
+# both GC torture modes (SKIFF_GC_TORTURE=1 and 2, vm/vm.h); a listed script that fails is a regression and
 # fails the tier. A script not on the list is still run under skiff, but it is reported as
 # "not yet" (counted as skipped, never as a pass) whatever happens, so the tree stays green
 # while the VM grows; when one starts to match, the line says so and it belongs on the list.
@@ -129,9 +129,13 @@ for name in "${names[@]}"; do
         diff=$(check "$name" "$skiff" lua)
         if [ -n "$diff" ]; then result "skiff  $name" fail "$diff"; else result "skiff  $name" pass; fi
         if [ $torture -eq 1 ]; then
-            diff=$(SKIFF_GC_TORTURE=1 check "$name" "$skiff" lua)
-            if [ -n "$diff" ]; then result "skiff-gc-torture $name" fail "$diff"
-            else result "skiff-gc-torture $name" pass; fi
+            # Mode 1: a full collection at every allocation; mode 2: a collector step at every
+            # allocation (the incremental phases and the write barriers).
+            for mode in 1 2; do
+                diff=$(SKIFF_GC_TORTURE=$mode check "$name" "$skiff" lua)
+                if [ -n "$diff" ]; then result "skiff-gc-torture$mode $name" fail "$diff"
+                else result "skiff-gc-torture$mode $name" pass; fi
+            done
         fi
     elif [ $skiff_ok -eq 0 ]; then
         result "skiff  $name" notyet "skiff lua cannot run scripts yet"

@@ -14,3 +14,5 @@ print("1" + t, "x" + t)
 print(pcall(function() return "10" & 1 end))
 print(10 .. "", "a" .. 1 .. 2.0)
 print("10" == 10, "abc" < "abd", "Z" < "a", "" < "a", "a\0b" < "a\0c")
+-- float modulo of strings with both operands negative keeps the sign of the divisor
+print("-5.5" % -2, "5.5" % "-2", "-5.5" % "2", "-7" % -1e308)

@@ -1,7 +1,9 @@
 /* The string library through the VM's native-function API (vm/lib_string.c): each case calls
  * string.<name> on a fresh stack, as pcall(string.<name>, ...) would, and compares what comes
  * back, printed as print() prints it, with what lua5.4 printed for the same call. The cores
- * under it have their own tests (test_lib_string_pattern.c, _format.c, _pack.c). */
+ * under it have their own tests (test_lib_string_pattern.c, _format.c, _pack.c). gsub with a
+ * replacement function is also run with 100,000 matches and inside a coroutine that yields
+ * from the function (issue 5). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "lang/lang.h"
 #include "vm/vm.h"
 
 #define HEAP_BYTES (4u << 20)
@@ -223,6 +226,90 @@ static void test_gsub_function(void **state)
     assert_string_equal(finish(3), "true\thello world\t2");
 }
 
+/* A gsub replacement function: its match doubled. */
+static int twice(struct vm *v)
+{
+    size_t len;
+    const char *s = vm_to_str(v, 1, &len);
+    struct vm_buf b;
+    vm_buf_init(v, &b);
+    vm_buf_add(&b, s, len);
+    vm_buf_add(&b, s, len);
+    vm_buf_push(&b);
+    return 1;
+}
+
+/* Each call of the function ends in vm_call_cont, whose continuation scans on to the next
+ * match and makes the next call: 100,000 matches would overflow the C stack if each call
+ * nested in the last. */
+static void test_gsub_function_many_matches_in_constant_c_stack(void **state)
+{
+    (void)state;
+    vm_gc_torture(vm, false); /* a collection per allocation would take minutes here */
+    push_fn("rep");
+    vm_push_cstr(vm, "ab");
+    vm_push_int(vm, 100000);
+    assert_int_equal(vm_run(vm, 2, 1), VM_DONE);
+    push_fn("gsub");
+    vm_stack_insert(vm, -2);
+    vm_push_cstr(vm, "b");
+    vm_push_native(vm, twice, "twice", 0);
+    assert_int_equal(vm_run(vm, 3, 2), VM_DONE);
+    int64_t n;
+    assert_true(vm_to_int(vm, -1, &n));
+    assert_int_equal(n, 100000);
+    size_t len;
+    const char *s = vm_to_str(vm, -2, &len);
+    assert_int_equal(len, 300000);
+    assert_memory_equal(s, "abbabbabb", 9);
+    assert_memory_equal(s + len - 6, "abbabb", 6);
+    vm_stack_pop(vm, 2);
+}
+
+/* --- yields inside a replacement function (issue 5): a script compiled by lang/ --- */
+
+/* Compiles and runs 'src', then calls its global function 'fn' and returns its string result. */
+static const char *run_script(const char *src, const char *fn)
+{
+    struct lang_module mod = {"app", "app.lua", src, strlen(src)};
+    struct lang_output o;
+    if (lang_compile(&mod, 1, &o) != LANG_OK) fail_msg("compile: %s", o.errors ? o.errors : "?");
+    assert_int_equal(vm_load(vm, o.bytes, o.len, "app.skb"), VM_DONE);
+    lang_output_free(&o);
+    if (vm_run(vm, 0, 0) != VM_DONE) fail_msg("main: %s", vm_error_message(vm, NULL));
+    vm_push_globals(vm);
+    vm_tab_getfield(vm, -1, fn);
+    vm_stack_replace(vm, -2);
+    if (vm_run(vm, 0, 1) != VM_DONE) fail_msg("%s: %s", fn, vm_error_message(vm, NULL));
+    snprintf(out, sizeof out, "%s", vm_to_str(vm, -1, NULL));
+    vm_stack_pop(vm, 1);
+    return out;
+}
+
+/* The function yields at every match, with its captures; the resumer's values come back as
+ * the yield's results and become the replacements (or keep the match, for false). */
+static void test_gsub_function_yields(void **state)
+{
+    (void)state;
+    static const char *const src =
+        "function go()\n"
+        "  local co = coroutine.wrap(function(s)\n"
+        "    local r, n = s:gsub('(%a)()', function(c, p) return coroutine.yield(c, p) end)\n"
+        "    return 'end', r .. '/' .. n\n"
+        "  end)\n"
+        "  local log = {}\n"
+        "  local c, p = co('ab1cd')\n"
+        "  while c ~= 'end' do\n"
+        "    log[#log + 1] = c .. p\n"
+        "    local r = false\n"
+        "    if c ~= 'c' then r = c:upper() .. p end\n"
+        "    c, p = co(r)\n"
+        "  end\n"
+        "  return table.concat(log, ',') .. ' ' .. p\n"
+        "end\n";
+    assert_string_equal(run_script(src, "go"), "a2,b3,c5,d6 A2B31cD6/4");
+}
+
 static void test_gmatch_iterates_with_init(void **state)
 {
     (void)state;
@@ -287,6 +374,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gsub, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gsub_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gsub_function, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gsub_function_many_matches_in_constant_c_stack, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_gsub_function_yields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gmatch_iterates_with_init, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pack_unpack, setup, teardown),

@@ -1,6 +1,8 @@
 /* The table library (vm/lib_table.c) through the native-function API: insert and remove at
  * positions and their errors, concat of numbers and its error, sort with and without a
  * comparator, a comparator that is not an order ("invalid order function for sorting"),
+ * two million comparator calls (each continues the sort from vm_call_cont's continuation),
+ * comparators that yield or are preempted by the instruction budget (issue 5),
  * "array too big", unpack, pack's n, move's overlap and overflow errors. Expectations are
  * lua5.4's for the same calls. */
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "lang/lang.h"
 #include "tests/vm/lib_fixture.h"
 
 static int setup(void **state)
@@ -164,6 +167,188 @@ static void test_sort_default_and_comparator(void **state)
     assert_int_equal(vm_run(vm, 2, 0), VM_DONE);
     assert_string_equal(show(vm, -1, 9, buf, sizeof buf), "9,8,7,6,5,4,3,2,1");
     vm_stack_pop(vm, 1);
+}
+
+static int cmp_less(struct vm *vm)
+{
+    vm_push_bool(vm, vm_less(vm, 1, 2));
+    return 1;
+}
+
+/* A comparator that first sorts a small table of its own with table.sort and a comparator:
+ * a sort whose comparator calls are nested inside another's. */
+static int cmp_sorting(struct vm *vm)
+{
+    static const int64_t v[] = {3, 1, 2};
+    push_ints(vm, v, 3);
+    push_fn(vm, "sort");
+    vm_stack_copy(vm, -2);
+    vm_push_native(vm, cmp_greater, "greater", 0);
+    vm_call(vm, 2, 0);
+    vm_tab_rawgeti(vm, -1, 1);
+    int64_t first;
+    vm_to_int(vm, -1, &first);
+    assert_int_equal(first, 3);
+    vm_push_bool(vm, vm_less(vm, 1, 2));
+    return 1;
+}
+
+static bool sorted_ascending(struct vm *vm, int idx, int n)
+{
+    int64_t prev = INT64_MIN;
+    for (int i = 1; i <= n; i++) {
+        int64_t x;
+        vm_tab_rawgeti(vm, idx, i);
+        vm_to_int(vm, -1, &x);
+        vm_stack_pop(vm, 1);
+        if (x < prev) return false;
+        prev = x;
+    }
+    return true;
+}
+
+/* Each comparator call ends in vm_call_cont, whose continuation makes the next call: 100,000
+ * elements (about two million calls) would overflow the C stack if each nested in the last. */
+static void test_sort_many_comparator_calls_in_constant_c_stack(void **state)
+{
+    struct vm *vm = *state;
+    enum { N = 100000 };
+    vm_push_table(vm, N, 0);
+    uint64_t x = 42;
+    for (int i = 1; i <= N; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648u;
+        vm_push_int(vm, (int64_t)(x % 1000000));
+        vm_tab_rawseti(vm, -2, i);
+    }
+    push_fn(vm, "sort");
+    vm_stack_copy(vm, -2);
+    vm_push_native(vm, cmp_less, "less", 0);
+    assert_int_equal(vm_run(vm, 2, 0), VM_DONE);
+    assert_true(sorted_ascending(vm, -1, N));
+    vm_stack_pop(vm, 1);
+}
+
+static void test_sort_comparator_that_sorts(void **state)
+{
+    struct vm *vm = *state;
+    static const int64_t v[] = {5, 3, 8, 1, 9, 2, 7, 4, 6, 0, 11, 10};
+    char buf[128];
+    push_ints(vm, v, 12);
+    push_fn(vm, "sort");
+    vm_stack_copy(vm, -2);
+    vm_push_native(vm, cmp_sorting, "sorting", 0);
+    assert_int_equal(vm_run(vm, 2, 0), VM_DONE);
+    assert_string_equal(show(vm, -1, 12, buf, sizeof buf), "0,1,2,3,4,5,6,7,8,9,10,11");
+    vm_stack_pop(vm, 1);
+}
+
+/* --- yields and preemption inside the comparator (issue 5): scripts compiled by lang/ --- */
+
+static int setup_all(void **state)
+{
+    return fixture_setup(state, vm_open_libs);
+}
+
+/* Compiles and runs 'src' (its main chunk defines globals); leaves nothing on the stack. */
+static void load_script(struct vm *vm, const char *src)
+{
+    struct lang_module mod = {"app", "app.lua", src, strlen(src)};
+    struct lang_output o;
+    if (lang_compile(&mod, 1, &o) != LANG_OK) fail_msg("compile: %s", o.errors ? o.errors : "?");
+    assert_int_equal(vm_load(vm, o.bytes, o.len, "app.skb"), VM_DONE);
+    lang_output_free(&o);
+    if (vm_run(vm, 0, 0) != VM_DONE) fail_msg("main: %s", vm_error_message(vm, NULL));
+}
+
+/* Calls the global function 'name' with no arguments and returns its string result. */
+static const char *call_global(struct vm *vm, const char *name)
+{
+    vm_push_globals(vm);
+    vm_tab_getfield(vm, -1, name);
+    vm_stack_replace(vm, -2);
+    if (vm_run(vm, 0, 1) != VM_DONE) fail_msg("%s: %s", name, vm_error_message(vm, NULL));
+    static char res[512];
+    snprintf(res, sizeof res, "%s", vm_to_str(vm, -1, NULL));
+    vm_stack_pop(vm, 1);
+    return res;
+}
+
+static const char *const sort_yields =
+    "function yields()\n"
+    "  local t = {5, 3, 8, 1, 9, 2, 7, 4, 6, 0}\n"
+    "  local co = coroutine.wrap(function()\n"
+    "    table.sort(t, function(a, b) coroutine.yield(a, b); return a < b end)\n"
+    "    return 'done'\n"
+    "  end)\n"
+    "  local n = 0\n"
+    "  while co() ~= 'done' do n = n + 1 end\n"
+    "  return table.concat(t, ' ') .. ' after ' .. n .. ' yields'\n"
+    "end\n"
+    "function plain()\n"
+    "  local t = {5, 3, 8, 1, 9, 2, 7, 4, 6, 0}\n"
+    "  local n = 0\n"
+    "  table.sort(t, function(a, b) n = n + 1; return a < b end)\n"
+    "  return table.concat(t, ' ') .. ' after ' .. n .. ' yields'\n"
+    "end\n"
+    "function error_after_yield()\n"
+    "  local co = coroutine.create(function()\n"
+    "    table.sort({3, 2, 1}, function(a, b) coroutine.yield(); error('late', 0) end)\n"
+    "  end)\n"
+    "  local ok1 = coroutine.resume(co)\n"
+    "  local ok2, e = coroutine.resume(co)\n"
+    "  return tostring(ok1) .. ' ' .. tostring(ok2) .. ' ' .. e .. ' ' .. coroutine.status(co)\n"
+    "end\n"
+    "big = {}\n"
+    "local x = 7\n"
+    "for i = 1, 3000 do x = (x * 1103515245 + 12345) % 2147483648; big[i] = x % 10000 end\n"
+    "function sort_big() table.sort(big, function(a, b) return a > b end) end\n";
+
+/* A comparator yields at every call: the sort goes on after each resume, with the same calls
+ * as without yields (the count is the comparator's calls). */
+static void test_sort_comparator_yields(void **state)
+{
+    struct vm *vm = *state;
+    load_script(vm, sort_yields);
+    char plain[512];
+    snprintf(plain, sizeof plain, "%s", call_global(vm, "plain"));
+    assert_string_equal(call_global(vm, "yields"), plain);
+    assert_string_equal(call_global(vm, "error_after_yield"), "true false late dead");
+}
+
+/* A tiny instruction budget preempts the comparator mid-call again and again; the sort comes
+ * out the same as with no budget. */
+static void test_sort_comparator_preempted(void **state)
+{
+    struct vm *vm = *state;
+    load_script(vm, sort_yields);
+    vm_push_globals(vm);
+    vm_tab_getfield(vm, -1, "sort_big");
+    vm_stack_replace(vm, -2);
+    struct vm_co *co = vm_co_new(vm);
+    assert_non_null(co);
+    int resumes = 0;
+    for (;;) {
+        struct vm_resume_info info;
+        enum vm_outcome r = vm_resume(vm, co, 0, 7, &info);
+        resumes++;
+        if (r == VM_PREEMPTED) continue;
+        if (r != VM_DONE) fail_msg("resume: %d %s", r, vm_error_message(vm, NULL));
+        break;
+    }
+    vm_co_release(vm, co);
+    assert_true(resumes > 1000);
+    vm_push_globals(vm);
+    vm_tab_getfield(vm, -1, "big");
+    int64_t prev = INT64_MAX;
+    for (int i = 1; i <= 3000; i++) {
+        int64_t v;
+        vm_tab_rawgeti(vm, -1, i);
+        vm_to_int(vm, -1, &v);
+        vm_stack_pop(vm, 1);
+        assert_true(v <= prev);
+        prev = v;
+    }
+    vm_stack_pop(vm, 2);
 }
 
 static void test_sort_invalid_order_function(void **state)
@@ -382,6 +567,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_remove_shifts_down, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concat_numbers_and_bad_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sort_default_and_comparator, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sort_many_comparator_calls_in_constant_c_stack, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sort_comparator_that_sorts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sort_comparator_yields, setup_all, teardown),
+        cmocka_unit_test_setup_teardown(test_sort_comparator_preempted, setup_all, teardown),
         cmocka_unit_test_setup_teardown(test_sort_invalid_order_function, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sort_incomparable_and_bad_comparator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sort_array_too_big, setup, teardown),

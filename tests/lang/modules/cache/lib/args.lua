@@ -1,0 +1,3 @@
+local name, data = ...
+print("args loading", select('#', ...), name, type(data))
+return name

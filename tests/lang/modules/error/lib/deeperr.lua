@@ -1,0 +1,4 @@
+local function helper()
+  return 1 + nil
+end
+return helper()

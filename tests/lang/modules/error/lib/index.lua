@@ -1,0 +1,2 @@
+local cfg
+return cfg.port

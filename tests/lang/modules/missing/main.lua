@@ -1,0 +1,2 @@
+-- An uncaught require of a missing module.
+local x = require "lib.gone"

@@ -1,0 +1,4 @@
+print("util: loaded")
+local M = {}
+function M.join(t, sep) return table.concat(t, sep) end
+return M

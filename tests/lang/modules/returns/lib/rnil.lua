@@ -1,0 +1,1 @@
+print("rnil runs") return nil

@@ -1,0 +1,1 @@
+return {tag = "a table"}

@@ -1,0 +1,3 @@
+local t = {}
+local function f() return t.x.y end
+return f()

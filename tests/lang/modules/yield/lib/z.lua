@@ -1,0 +1,1 @@
+return {f = function() return "z yields from a module's function" end}
