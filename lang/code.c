@@ -989,7 +989,7 @@ static double tonumber(const struct kval *v)
 static double fmod_lua(double a, double b)
 {
     double m = fmod(a, b);
-    if ((m > 0) ? b < 0 : (m < 0 && b != m)) m += b;
+    if ((m > 0) ? b < 0 : (m < 0 && b > 0)) m += b;
     return m;
 }
 

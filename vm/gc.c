@@ -9,8 +9,9 @@
  *   pause      nothing to do until the bytes in use pass the threshold the last cycle set;
  *   propagate  the roots turn gray, then one gray object at a time is traversed: its
  *              references turn gray, it turns black (coroutines and weak tables stay gray and
- *              wait on the grayagain list). Tables the backward barrier turned gray again wait
- *              on the regray list, which propagation takes up again a few rounds;
+ *              wait on the grayagain list; a table the backward barrier turned gray again
+ *              waits on the regray list). When the gray list runs dry, propagation takes
+ *              up regray or grayagain again, for a few rounds (GC_ROUND_SMALL);
  *   atomic     one step, as long as the live state requires: the roots again, every coroutine
  *              reached, the grayagain and regray lists are traversed, ephemerons converge,
  *              weak tables are cleared, and the current white flips, so every object still in
@@ -26,9 +27,10 @@
  * Stack slots have no barrier: coroutines are never black, and the atomic phase re-traverses
  * every one reached, reading the running one's state from vm->th and the others' from co->st.
  *
- * Work is counted in units (vm_gc_step): marking costs one unit per object plus one per value
- * slot, stack slot or frame it traverses; sweeping costs one unit per object and one per chain
- * of the string table. A unit pays for GC_WORK_BYTES of allocation at stepmul 100.
+ * Work is counted in units (vm_gc_step). Touching an object costs GC_OBJ_UNITS (its header is
+ * usually a cache miss: that is what a step's time mostly goes to), and one more unit each
+ * value slot, stack slot or frame traversed and each chain of the string table swept. A unit
+ * pays for GC_WORK_BYTES of allocation at stepmul 100.
  */
 #include "vm/core.h"
 
@@ -36,16 +38,20 @@
 
 #include "kernel/platform.h"
 
-/* Lua 5.4's defaults (LUAI_GCPAUSE, LUAI_GCMUL, LUAI_GCSTEPSIZE): start a cycle when the heap
- * doubles; one unit of work per GC_WORK_BYTES allocated; a step after every 8 KiB. Pause and
- * step multiplier are stored divided by 4 in a byte, as Lua stores them, so collectgarbage
- * ("setpause") answers what lua5.4 answers. */
+/* Lua 5.4's defaults for pause and step multiplier (LUAI_GCPAUSE, LUAI_GCMUL): start a cycle
+ * when the heap doubles; one unit of work per GC_WORK_BYTES allocated. They are stored divided
+ * by 4 in a byte, as Lua stores them, so collectgarbage("setpause") answers what lua5.4 does.
+ * The step size is ours: a step after every 2 KiB (Lua: 8 KiB) pays 1024 units, about the
+ * kernel's default gc_budget, so that allocation's steps are as short as the loop's. */
 #define GC_PAUSE_DEFAULT 200
 #define GC_STEPMUL_DEFAULT 100
-#define GC_STEPSIZE_DEFAULT 13
+#define GC_STEPSIZE_DEFAULT 11
 
-/* Lua's WORK2MEM: the bytes of allocation one unit of work pays for (the size of a value). */
-#define GC_WORK_BYTES 16
+/* The bytes of allocation one unit of work pays for (Lua's WORK2MEM). Smaller: the collector
+ * keeps up sooner, less floating garbage, more time collecting; larger: the reverse. With
+ * GC_OBJ_UNITS, a 96-byte table (header and array part) costs 18 units to mark and sweep,
+ * paid by 36 bytes of allocation. */
+#define GC_WORK_BYTES 2
 
 /* Never start a cycle below this many bytes in use: a small heap would otherwise collect after
  * every few allocations; more lets garbage pile up in small heaps. */
@@ -56,18 +62,19 @@
 #define GC_SWEEP_OBJS 64
 #define GC_SWEEP_CHAINS 64
 
-/* Rounds of propagation over the tables the backward barrier turned gray again, before the
- * atomic phase takes what is left. A table that was black while empty and then filled (every
- * table a constructor builds while its own stack slot was traversed) brings its new contents:
- * traversed incrementally, not all in the atomic step. Each round is usually much shorter than
- * the last; more rounds would chase a mutator that keeps writing into black tables. */
-#define GC_REGRAY_ROUNDS 4
+/* When the gray list runs dry, propagation takes up the regray list, or else the grayagain
+ * list (the coroutines: what their stacks reach now), again and again while a round finds
+ * more than GC_ROUND_SMALL units of work, at most GC_ROUNDS_MAX times; then the atomic phase
+ * takes what is left. Everything the program built since the coroutines' last traversal (a
+ * tree under construction hangs from the stack) would otherwise be traversed in the atomic
+ * step, the one step without a budget. Fewer rounds: longer atomic steps; more: a cycle
+ * chasing a program that keeps building. */
+#define GC_ROUND_SMALL 1024
+#define GC_ROUNDS_MAX 16
 
 /* An allocation step pays at most this many step sizes of debt; the rest waits for the next
  * steps. A huge allocation would otherwise buy one step long enough to break the pause bound. */
 #define GC_STEP_MAX_DEBT 4
-
-static size_t gc_step_units(struct vm *vm, size_t bytes);
 
 /* --- allocation --- */
 
@@ -248,7 +255,7 @@ static size_t traverse_table(struct vm *vm, struct vtab *t)
         /* A weak table is traversed in the atomic phase only, when what is reachable is
          * final: until then it stays gray. */
         link_gray(&vm->grayagain, &t->h);
-        return 1;
+        return GC_OBJ_UNITS;
     }
     t->h.marked = GC_BLACK;
     bool wk = mode & 1, wv = mode & 2;
@@ -270,7 +277,7 @@ static size_t traverse_table(struct vm *vm, struct vtab *t)
             mark_val(vm, n->val); /* strong values, or an ephemeron whose key is reached */
         }
     }
-    return 1 + t->asize + nsize;
+    return GC_OBJ_UNITS + t->asize + nsize;
 }
 
 static size_t traverse_lclosure(struct vm *vm, struct lclosure *c)
@@ -278,14 +285,14 @@ static size_t traverse_lclosure(struct vm *vm, struct lclosure *c)
     c->h.marked = GC_BLACK;
     mark_ref(vm, c->p);
     for (int i = 0; i < c->nup; i++) mark_ref(vm, c->up[i]);
-    return 1 + c->nup;
+    return GC_OBJ_UNITS + c->nup;
 }
 
 static size_t traverse_nclosure(struct vm *vm, struct nclosure *c)
 {
     c->h.marked = GC_BLACK;
     for (int i = 0; i < c->nup; i++) mark_val(vm, c->up[i]);
-    return 1 + c->nup;
+    return GC_OBJ_UNITS + c->nup;
 }
 
 static size_t traverse_proto(struct vm *vm, struct proto *p)
@@ -296,7 +303,7 @@ static size_t traverse_proto(struct vm *vm, struct proto *p)
     for (uint32_t i = 0; i < p->nup; i++) mark_ref(vm, p->up[i].name);
     for (uint32_t i = 0; i < p->nproto; i++) mark_ref(vm, p->p[i]);
     for (uint32_t i = 0; i < p->nlocvars; i++) mark_ref(vm, p->locvars[i].name);
-    return 1 + p->nk + p->nup + p->nproto + p->nlocvars;
+    return GC_OBJ_UNITS + p->nk + p->nup + p->nproto + p->nlocvars;
 }
 
 /* A coroutine stays gray: while marking it waits on the grayagain list, and the atomic phase
@@ -307,7 +314,7 @@ static size_t traverse_thread(struct vm *vm, struct vco *co)
     bool atomic = vm->gc_phase == GC_ATOMIC;
     if (!atomic) link_gray(&vm->grayagain, &co->h);
     struct thstate *st = co == vm->running ? &vm->th : &co->st;
-    if (st->stack == NULL) return 1; /* being created */
+    if (st->stack == NULL) return GC_OBJ_UNITS; /* being created */
     /* Live slots: up to the top, or to the top Lua frame's register window (registers above
      * the top are live there). Not a native's reserve, nor the registers of a frame below a
      * call above the callee's slot: dead there, so not marked (as lua5.4 marks). */
@@ -315,7 +322,7 @@ static size_t traverse_thread(struct vm *vm, struct vco *co)
     if ((st->ci->status & CI_LUA) && st->ci->top > hi) hi = st->ci->top;
     if (hi > st->stacksize) hi = st->stacksize;
     for (uint32_t i = 0; i < hi; i++) mark_val(vm, st->stack[i]);
-    size_t work = 1 + hi + (size_t)(st->ci - st->cis);
+    size_t work = GC_OBJ_UNITS + hi + (size_t)(st->ci - st->cis);
     if (atomic) {
         for (uint32_t i = hi; i < st->stacksize; i++) st->stack[i] = val_nil();
         work += st->stacksize - hi;
@@ -364,7 +371,7 @@ static size_t mark_roots(struct vm *vm)
     mark_ref(vm, vm->strmeta);
     for (int i = 0; i < TM_N; i++) mark_ref(vm, vm->tmname[i]);
     mark_ref(vm, vm->memerr);
-    return 1 + TM_N;
+    return GC_OBJ_UNITS * (3 + TM_N);
 }
 
 /* Ephemerons: a weak-key table's value is reachable once its key is. Repeats until nothing
@@ -379,7 +386,7 @@ static size_t converge_ephemerons(struct vm *vm)
             struct vtab *t = (struct vtab *)o;
             if (weak_mode(vm, t) != 1) continue;
             uint32_t nsize = t->node ? 1u << t->lsizenode : 0;
-            work += 1 + nsize;
+            work += GC_OBJ_UNITS + nsize;
             for (uint32_t i = 0; i < nsize; i++) {
                 struct node *n = &t->node[i];
                 if (n->val.tt == VT_NIL || n->key.tt == VT_DEADKEY) continue;
@@ -411,7 +418,7 @@ static size_t clear_weak(struct vm *vm)
                 if (n->key.tt >= VT_STR) n->key.tt = VT_DEADKEY;
             }
         }
-        work += 1 + t->asize + nsize;
+        work += GC_OBJ_UNITS + t->asize + nsize;
     }
     return work;
 }
@@ -430,6 +437,7 @@ static size_t restart(struct vm *vm)
 {
     vm->gray = vm->grayagain = vm->regray = vm->weak = NULL;
     vm->gc_rounds = 0;
+    vm->gc_round_work = 0;
     vm->gc_phase = GC_PROPAGATE;
     return mark_roots(vm);
 }
@@ -512,7 +520,7 @@ static size_t sweep_objects(struct vm *vm)
     }
     vm->gc_sweep = pp;
     if (*pp == NULL) cycle_end(vm);
-    return n + 1;
+    return 1 + n * GC_OBJ_UNITS;
 }
 
 /* One indivisible piece of collector work; returns the units it cost. */
@@ -522,11 +530,17 @@ static size_t single_step(struct vm *vm)
     case GC_PAUSE:
         return restart(vm);
     case GC_PROPAGATE:
-        if (vm->gray != NULL) return propagate_one(vm);
-        if (vm->regray != NULL && vm->gc_rounds < GC_REGRAY_ROUNDS) {
-            vm->gray = vm->regray;
-            vm->regray = NULL;
+        if (vm->gray != NULL) {
+            size_t work = propagate_one(vm);
+            vm->gc_round_work += work;
+            return work;
+        }
+        if (vm->gc_round_work > GC_ROUND_SMALL && vm->gc_rounds < GC_ROUNDS_MAX) {
+            struct gcobj **list = vm->regray != NULL ? &vm->regray : &vm->grayagain;
+            vm->gray = *list;
+            *list = NULL;
             vm->gc_rounds++;
+            vm->gc_round_work = 0;
             return 1;
         }
         return atomic(vm);
@@ -699,6 +713,12 @@ void gc_full(struct vm *vm)
 bool gc_step_lua(struct vm *vm, int64_t kib)
 {
     if (vm->gc_running) return false;
+    if (vm->gc_torture == VM_GC_TORTURE_FULL) {
+        /* Every allocation ends a cycle there: a step ends one too, so `repeat until
+         * collectgarbage("step")` ends. */
+        gc_full(vm);
+        return true;
+    }
     size_t units = kib <= 0 ? gc_step_units(vm, (size_t)1 << vm->gc_stepsize)
                             : gc_step_units(vm, (size_t)kib * 1024);
     bool ended = timed_step(vm, units);
@@ -741,6 +761,10 @@ size_t vm_gc_step(struct vm *vm, size_t work)
 {
     if (vm->gc_running || vm->gc_stopped) return 0;
     if (vm->gc_phase == GC_PAUSE && heap_in_use(vm->heap) <= vm->gc_threshold) return 0;
+    if (vm->gc_torture == VM_GC_TORTURE_FULL) {
+        gc_full(vm);
+        return 1;
+    }
     return timed_step(vm, work > 0 ? work : 1) ? 1 : 0;
 }
 

@@ -86,14 +86,16 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 
 /* The page heap. A block's size includes its 8-byte header; sizes are multiples of 16. */
 #define HDR 8
-#define MIN_BLOCK 32     /* header, two links, footer */
-#define SL_LOG 4         /* second level: 16 lists per power of two (at most 6.25% slack) */
+#define MIN_BLOCK 32 /* header, two links, footer */
+#define SL_LOG 4     /* second level: 16 lists per power of two (at most 6.25% slack) */
 #define SL_COUNT (1u << SL_LOG)
-#define FL_SHIFT 8       /* sizes below 256 bytes: one list per 16 bytes, in first level 0 */
-#define FL_COUNT 30      /* first levels: sizes below 2^(FL_COUNT + FL_SHIFT - 1) */
-#define HEAP_MAX ((size_t)1 << (FL_COUNT + FL_SHIFT - 2)) /* 64 GiB: room for the round-up */
-#define FREE 1u          /* header flag: this block is free */
-#define PREV_FREE 2u     /* header flag: the block just before this one is free */
+#define FL_SHIFT 8  /* sizes below 256 bytes: one list per 16 bytes, in first level 0 */
+#define FL_COUNT 30 /* first levels: sizes below 2^(FL_COUNT + FL_SHIFT - 1) */
+/* The largest heap: 64 GiB, a power of two below what the first levels map, leaving room for
+ * block_find's round-up. */
+#define HEAP_MAX ((size_t)1 << (FL_COUNT + FL_SHIFT - 2))
+#define FREE 1u      /* header flag: this block is free */
+#define PREV_FREE 2u /* header flag: the block just before this one is free */
 #define SIZE_MASK (~(size_t)15)
 _Static_assert((SLAB_BYTES & (SLAB_BYTES - 1)) == 0, "a slab is aligned to its size");
 
@@ -116,13 +118,13 @@ struct heap {
     size_t small_cap;              /* bytes of small blocks the slabs hold, used or free */
     size_t free_bytes;             /* bytes in the page heap's free blocks, headers included */
     size_t nslabs;
-    struct slab *slabs;            /* every slab, in no order */
-    size_t max_request;            /* larger requests can never be served */
-    char *quick[NQUICK];           /* freed blocks of SMALL_MAX+16 .. QUICK_MAX bytes, by class;
-                                      in use as far as the page heap knows */
-    size_t quick_bytes;            /* page-heap bytes of the blocks on 'quick' */
-    uint32_t fl_map;               /* bit fl: some list of first level fl is non-empty */
-    uint32_t sl_map[FL_COUNT];     /* bit sl: list [fl][sl] is non-empty */
+    struct slab *slabs;              /* every slab, in no order */
+    size_t max_request;              /* larger requests can never be served */
+    char *quick[NQUICK];             /* freed blocks of SMALL_MAX+16 .. QUICK_MAX bytes, by class;
+                                        in use as far as the page heap knows */
+    size_t quick_bytes;              /* page-heap bytes of the blocks on 'quick' */
+    uint32_t fl_map;                 /* bit fl: some list of first level fl is non-empty */
+    uint32_t sl_map[FL_COUNT];       /* bit sl: list [fl][sl] is non-empty */
     char *lists[FL_COUNT][SL_COUNT]; /* free blocks (payload addresses), doubly linked */
 };
 
@@ -146,15 +148,39 @@ static inline void word_set(char *a, size_t v)
 }
 
 /* A block is named by its payload address 'b'; its header is the word before it. */
-static inline size_t hdr_get(const char *b) { return word_get(b - HDR); }
-static inline void hdr_set(char *b, size_t v) { word_set(b - HDR, v); }
-static inline char *link_next(const char *b) { return (char *)word_get(b); }
-static inline char *link_prev(const char *b) { return (char *)word_get(b + sizeof(char *)); }
-static inline void link_next_set(char *b, char *n) { word_set(b, (size_t)n); }
-static inline void link_prev_set(char *b, char *p) { word_set(b + sizeof(char *), (size_t)p); }
+static inline size_t hdr_get(const char *b)
+{
+    return word_get(b - HDR);
+}
+static inline void hdr_set(char *b, size_t v)
+{
+    word_set(b - HDR, v);
+}
+static inline char *link_next(const char *b)
+{
+    return (char *)word_get(b);
+}
+static inline char *link_prev(const char *b)
+{
+    return (char *)word_get(b + sizeof(char *));
+}
+static inline void link_next_set(char *b, char *n)
+{
+    word_set(b, (size_t)n);
+}
+static inline void link_prev_set(char *b, char *p)
+{
+    word_set(b + sizeof(char *), (size_t)p);
+}
 
-static inline size_t round16(size_t n) { return (n + 15) & SIZE_MASK; }
-static inline unsigned msb(size_t x) { return 63u - (unsigned)__builtin_clzll((unsigned long long)x); }
+static inline size_t round16(size_t n)
+{
+    return (n + 15) & SIZE_MASK;
+}
+static inline unsigned msb(size_t x)
+{
+    return 63u - (unsigned)__builtin_clzll((unsigned long long)x);
+}
 
 /* --- the page heap --- */
 

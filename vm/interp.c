@@ -115,6 +115,25 @@ static inline bool store_field_fast(struct vm *vm, vm_val *t, struct vstr *key, 
     return true;
 }
 
+/* t[key] for a short-string key absent from table t itself, through its chain of __index
+ * tables without a call: methods found in a class or its parent. Returns the value (nil when
+ * the chain ends without it), or NULL where val_get must decide (an __index function or
+ * non-table, a long chain). Out of line: the loop's first probe finds most fields. */
+static __attribute__((noinline)) const vm_val *get_short_chain(struct vm *vm, const struct vtab *t,
+                                                                const struct vstr *key)
+{
+    for (int depth = 0; depth < 4; depth++) {
+        if (t->meta == NULL) return &tab_absent;
+        const struct node *ix = tab_findshort(t->meta, vm->tmname[TM_INDEX]);
+        if (ix == NULL || ix->val.tt == VT_NIL) return &tab_absent;
+        if (ix->val.tt != VT_TAB) return NULL;
+        t = VTAB(ix->val);
+        const struct node *n = tab_findshort(t, key);
+        if (n != NULL && n->val.tt != VT_NIL) return &n->val;
+    }
+    return NULL;
+}
+
 /* Pushes the frame of Lua function 'p' at stack[func], its arguments up to vm->top. Small and
  * inlined: the interpreter's CALL takes this path without calling precall. */
 static inline void precall_lua(struct vm *vm, uint32_t func, int nresults, const struct proto *p)
@@ -611,7 +630,8 @@ newframe:
         if (rb->tt == VT_TAB && key->is_short) {
             const struct node *n = tab_findshort(VTAB(*rb), key);
             if (n != NULL && n->val.tt != VT_NIL) { *RA() = n->val; NEXT(); }
-            if (VTAB(*rb)->meta == NULL) { *RA() = val_nil(); NEXT(); }
+            const vm_val *v = get_short_chain(vm, VTAB(*rb), key);
+            if (v != NULL) { *RA() = *v; NEXT(); }
         }
         SAVE();
         vm_val r = val_get(vm, rb, *rb, *KC());
@@ -691,7 +711,8 @@ newframe:
         if (obj.tt == VT_TAB && key.tt == VT_STR && VSTR(key)->is_short) {
             const struct node *n = tab_findshort(VTAB(obj), VSTR(key));
             if (n != NULL && n->val.tt != VT_NIL) { *RA() = n->val; NEXT(); }
-            if (VTAB(obj)->meta == NULL) { *RA() = val_nil(); NEXT(); }
+            const vm_val *v = get_short_chain(vm, VTAB(obj), VSTR(key));
+            if (v != NULL) { *RA() = *v; NEXT(); }
         }
         SAVE();
         vm_val r = val_get(vm, rb, obj, key);

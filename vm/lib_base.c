@@ -264,7 +264,8 @@ static int base_load(struct vm *vm)
         return 2;
     }
     bool has_env = vm_stack_top(vm) >= 4;
-    enum vm_outcome r = vm_load(vm, (const uint8_t *)s, len, name[0] == '=' || name[0] == '@' ? name + 1 : name);
+    enum vm_outcome r = load_bytecode(vm, (const uint8_t *)s, len,
+                                    name[0] == '=' || name[0] == '@' ? name + 1 : name, false);
     if (r != VM_DONE) {
         vm_push_nil(vm);
         vm_stack_insert(vm, -2);

@@ -218,6 +218,7 @@ struct load_job {
     struct reader r;
     const uint8_t *bytes;
     size_t len;
+    bool app; /* the embedder's bundle: its modules become require's */
     bool ok;
 };
 
@@ -299,15 +300,17 @@ static void load_body(struct vm *vm, void *ud)
     upval_store(vm, u, vm->globals);
     cl->up[0] = u;
     gc_barrier_obj(vm, &cl->h, val_obj(u));
-    stack_reserve(vm, 2);
-    vm->stack[vm->top++] = val_obj(str_newc(vm, "modules"));
-    tab_set(vm, VTAB(vm->registry), vm->stack[vm->top - 1], vm->stack[mods]);
-    vm->top--;
-    /* require names the bundle in its loader data and messages (lib_package.c). */
-    vm->stack[vm->top++] = val_obj(str_newc(vm, r->name));
-    vm->stack[vm->top++] = val_obj(str_newc(vm, "bundle"));
-    tab_set(vm, VTAB(vm->registry), vm->stack[vm->top - 1], vm->stack[vm->top - 2]);
-    vm->top -= 2;
+    if (job->app) {
+        stack_reserve(vm, 2);
+        vm->stack[vm->top++] = val_obj(str_newc(vm, "modules"));
+        tab_set(vm, VTAB(vm->registry), vm->stack[vm->top - 1], vm->stack[mods]);
+        vm->top--;
+        /* require names the bundle in its loader data and messages (lib_package.c). */
+        vm->stack[vm->top++] = val_obj(str_newc(vm, r->name));
+        vm->stack[vm->top++] = val_obj(str_newc(vm, "bundle"));
+        tab_set(vm, VTAB(vm->registry), vm->stack[vm->top - 1], vm->stack[vm->top - 2]);
+        vm->top -= 2;
+    }
     vm->stack[mods] = vm->stack[vm->top - 1];
     vm->top = mods + 1;
     job->ok = true;
@@ -315,8 +318,15 @@ static void load_body(struct vm *vm, void *ud)
 
 enum vm_outcome vm_load(struct vm *vm, const uint8_t *bytes, size_t len, const char *name)
 {
+    return load_bytecode(vm, bytes, len, name, true);
+}
+
+enum vm_outcome load_bytecode(struct vm *vm, const uint8_t *bytes, size_t len, const char *name,
+                            bool app)
+{
     struct load_job job;
     memset(&job, 0, sizeof job);
+    job.app = app;
     job.r.vm = vm;
     job.r.p = bytes;
     job.r.end = bytes + len;

@@ -120,7 +120,7 @@ size_t str_table_sweep(struct vm *vm, uint32_t from, uint32_t n)
         struct vstr **pp = &vm->strt[i];
         work++;
         while (*pp != NULL) {
-            work++;
+            work += GC_OBJ_UNITS;
             if ((*pp)->h.marked == dead) {
                 *pp = (*pp)->hnext;
                 vm->strt_n--;

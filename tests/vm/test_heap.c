@@ -76,7 +76,8 @@ static void test_in_use_counts_requests_rounded_to_16(void **state)
 static size_t fill_large(struct heap *h, void **blocks, size_t cap, size_t n)
 {
     size_t got = 0;
-    while (got < cap && (blocks[got] = heap_alloc(h, n)) != NULL) got++;
+    while (got < cap && (blocks[got] = heap_alloc(h, n)) != NULL)
+        got++;
     return got;
 }
 
@@ -130,7 +131,8 @@ static void test_exhaustion_returns_null_and_frees_restore_everything(void **sta
     assert_null(heap_alloc(h, SIZE_MAX));
     assert_null(heap_alloc(h, ARENA_BYTES));
     assert_int_equal(heap_in_use(h), n * round16(5000));
-    for (size_t i = 0; i < n; i++) heap_free(h, blocks[i], 5000);
+    for (size_t i = 0; i < n; i++)
+        heap_free(h, blocks[i], 5000);
     assert_int_equal(heap_in_use(h), 0);
     assert_int_equal(largest_free(h), whole);
 }
@@ -143,10 +145,12 @@ static void test_small_blocks_freed_serve_one_large_block(void **state)
     size_t whole = largest_free(h);
     static void *blocks[ARENA_BYTES / 16];
     size_t n = 0;
-    while ((blocks[n] = heap_alloc(h, 48)) != NULL) n++;
+    while ((blocks[n] = heap_alloc(h, 48)) != NULL)
+        n++;
     assert_true(n * 48 > ARENA_BYTES * 9 / 10);
     assert_null(heap_alloc(h, 100000));
-    for (size_t i = 0; i < n; i++) heap_free(h, blocks[i], 48);
+    for (size_t i = 0; i < n; i++)
+        heap_free(h, blocks[i], 48);
     void *big = heap_alloc(h, whole);
     assert_non_null(big);
     struct heap_stats st;
@@ -162,7 +166,8 @@ static void test_large_blocks_freed_serve_small_blocks(void **state)
     struct heap *h = fresh(ARENA_BYTES);
     static void *blocks[ARENA_BYTES / 16];
     size_t n = fill_large(h, blocks, sizeof blocks / sizeof blocks[0], 20000);
-    for (size_t i = 0; i < n; i++) heap_free(h, blocks[i], 20000);
+    for (size_t i = 0; i < n; i++)
+        heap_free(h, blocks[i], 20000);
     size_t got = 0, k = 0;
     for (;; k++) {
         size_t size = 16 + (k % 16) * 16;
@@ -170,7 +175,8 @@ static void test_large_blocks_freed_serve_small_blocks(void **state)
         got += size;
     }
     assert_true(got > ARENA_BYTES * 8 / 10);
-    for (size_t i = 0; i < k; i++) heap_free(h, blocks[i], 16 + (i % 16) * 16);
+    for (size_t i = 0; i < k; i++)
+        heap_free(h, blocks[i], 16 + (i % 16) * 16);
     assert_int_equal(heap_in_use(h), 0);
 }
 
@@ -183,10 +189,13 @@ static void test_drifting_sizes_do_not_fragment(void **state)
     static void *blocks[ARENA_BYTES / 16];
     for (size_t round = 0; round < 200; round++) {
         size_t size = 16 + (round * 37) % 3000, n = 0;
-        while ((blocks[n] = heap_alloc(h, size)) != NULL) n++;
+        while ((blocks[n] = heap_alloc(h, size)) != NULL)
+            n++;
         assert_true(n * round16(size) > ARENA_BYTES * 7 / 10);
-        for (size_t i = 0; i < n; i += 2) heap_free(h, blocks[i], size);
-        for (size_t i = 1; i < n; i += 2) heap_free(h, blocks[i], size);
+        for (size_t i = 0; i < n; i += 2)
+            heap_free(h, blocks[i], size);
+        for (size_t i = 1; i < n; i += 2)
+            heap_free(h, blocks[i], size);
         assert_int_equal(heap_in_use(h), 0);
     }
     void *big = heap_alloc(h, whole);
@@ -235,9 +244,15 @@ static void test_random_soak_matches_shadow_model(void **state)
         if (take) {
             size_t n;
             switch ((r >> 8) % 8) {
-            case 0: n = (r >> 16) % 20000; break;
-            case 1: n = 256 + (r >> 16) % 2048; break;
-            default: n = (r >> 16) % 257; break;
+            case 0:
+                n = (r >> 16) % 20000;
+                break;
+            case 1:
+                n = 256 + (r >> 16) % 2048;
+                break;
+            default:
+                n = (r >> 16) % 257;
+                break;
             }
             unsigned char *p = heap_alloc(h, n);
             if (p == NULL) {
@@ -260,7 +275,8 @@ static void test_random_soak_matches_shadow_model(void **state)
             shadow += round16(n);
         } else {
             size_t i = (r >> 8) % nlive;
-            for (size_t k = 0; k < live[i].n; k++) assert_int_equal(live[i].p[k], live[i].fill);
+            for (size_t k = 0; k < live[i].n; k++)
+                assert_int_equal(live[i].p[k], live[i].fill);
             heap_free(h, live[i].p, live[i].n);
             shadow -= round16(live[i].n);
             live[i] = live[--nlive];

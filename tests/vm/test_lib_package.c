@@ -147,6 +147,31 @@ static void test_second_load_replaces_modules(void **state)
     assert_non_null(strstr(require_error(vm, "a"), "no module 'a' in app.skb (modules: b, other)"));
 }
 
+/* load() of another bundle's bytes gives its entry function and leaves require's modules: the
+ * app's lib.util is still found, the loaded bundle's b is not. */
+static void test_load_of_bytecode_keeps_modules(void **state)
+{
+    struct vm *vm = *state;
+    struct lang_module other[2] = {{"other", "other.lua", "return 'other ran'", 18},
+                                   {"b", "b.lua", "return 'b'", 10}};
+    struct lang_output o;
+    assert_int_equal(lang_compile(other, 2, &o), LANG_OK);
+    vm_push_globals(vm);
+    vm_push_str(vm, (const char *)o.bytes, o.len);
+    vm_tab_setfield(vm, -2, "other_bytes");
+    vm_stack_pop(vm, 1);
+    lang_output_free(&o);
+    const char *names[] = {"main", "lib.util"};
+    const char *texts[] = {"print(load(other_bytes)())\n"
+                           "print(require 'lib.util')\n"
+                           "print(pcall(require, 'b'))",
+                           "return 'util'"};
+    load_bundle(vm, 2, names, texts);
+    if (vm_run(vm, 0, 0) != VM_DONE) fail_msg("error: %s", vm_error_message(vm, NULL));
+    assert_non_null(strstr(out, "other ran\nutil\tapp.skb:lib.util\nfalse\t"));
+    assert_non_null(strstr(out, "no module 'b' in app.skb (modules: lib.util, main)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +182,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_found_without_bundle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_module_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_load_replaces_modules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_of_bytecode_keeps_modules, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
