@@ -12,7 +12,7 @@ COMMON_CFLAGS := -std=c11 $(WARN) -g -I. -DSKIFF_VERSION='"$(VERSION)"'
 # Portable sources: compiled freestanding for the kernel and as ordinary code when hosted.
 PORTABLE_SRC := $(wildcard net/*.c vm/*.c httpd/*.c) $(wildcard kernel/*.c)
 
-.PHONY: all deps test run run-tap iso bench bench-lang fuzz clean layers format FORCE
+.PHONY: all deps test run run-tap iso bench bench-lang bench-gc fuzz clean layers format FORCE
 all: $(BUILD)/skiff $(BUILD)/skiff.elf
 
 # The files that print the version are rebuilt when it changes; nothing else depends on it.
@@ -37,17 +37,25 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 # Benchmarks (bench/README.md): boot time against QEMU's floor, then the least memory (-m) that
-# boots and answers ping, on microvm and q35. Needs root (a network namespace and TAP device).
+# boots and answers ping, on microvm and q35 (needs root: a network namespace and TAP device),
+# then the collector's pauses (bench/gc).
 bench: deps
-	$(MAKE) $(BUILD)/skiff.elf
+	$(MAKE) $(BUILD)/skiff.elf $(BUILD)/skiff
 	./bench/boot.sh
 	./bench/min-mem.sh
+	./bench/gc/run.sh
 
 # The language benchmarks (bench/lang/README.md): each program under the optimised `skiff lua`
 # beside stock lua5.4, wall time and callgrind instruction counts, ratios and geometric mean.
 bench-lang: deps
 	$(MAKE) $(BUILD)/skiff
 	./bench/lang/run.sh
+
+# The collector's pauses (bench/gc/README.md): binary-trees with a 64 MiB heap, the longest,
+# p99 and mean step, the collector's share of the run, beside lua5.4's run time.
+bench-gc: deps
+	$(MAKE) $(BUILD)/skiff
+	./bench/gc/run.sh
 
 # The network stack's mutation fuzzer (tests/tools/fuzz_net.c), the long run: FUZZ_FRAMES
 # frames for each seed in FUZZ_SEEDS, mutated from the built-in frames and the committed

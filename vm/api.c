@@ -685,6 +685,22 @@ _Noreturn void vm_error_raise(struct vm *vm)
     error_raise(vm);
 }
 
+_Noreturn void vm_error_raise_at(struct vm *vm, int level)
+{
+    if (vm_type(vm, -1) == VM_TSTRING) {
+        char where[300];
+        debug_where(vm, level, where, sizeof where);
+        size_t len;
+        const char *msg = vm_to_str(vm, -1, &len); /* stays valid: its slot stays below */
+        struct vm_buf b;
+        vm_buf_init(vm, &b);
+        vm_buf_add(&b, where, strlen(where));
+        vm_buf_add(&b, msg, len);
+        vm_buf_push(&b);
+    }
+    error_raise(vm);
+}
+
 _Noreturn void vm_arg_error(struct vm *vm, int arg, const char *msg)
 {
     bool method;

@@ -77,7 +77,7 @@ static struct vco *co_create(struct vm *vm, vm_val fn)
     co->st.ci = cis;
     co->st.ncis = CO_CIS_INIT;
     co->status = CO_SUSPENDED;
-    gc_barrier_obj(vm, &co->h, fn);
+    /* No barrier: a coroutine is never black (gc.c traverses every one again atomically). */
     return co;
 }
 
@@ -92,6 +92,25 @@ static void co_switch(struct vm *vm, struct vco *to)
     vm->running->st = vm->th;
     vm->th = to->st;
     vm->running = to;
+}
+
+/* Makes 'co' the running coroutine, resumed by the one running now, which is returned. */
+static struct vco *co_enter(struct vm *vm, struct vco *co)
+{
+    struct vco *from = vm->running;
+    co->resumer = from;
+    from->status = CO_NORMAL;
+    co->status = CO_RUNNING;
+    co_switch(vm, co);
+    return from;
+}
+
+/* Gives control back from the running coroutine to 'from', which resumed it. */
+static void co_leave(struct vm *vm, struct vco *from)
+{
+    vm->running->resumer = NULL;
+    co_switch(vm, from);
+    from->status = CO_RUNNING;
 }
 
 /* A suspended coroutine gives back what deep calls made its stack and frame array grow to.
@@ -153,14 +172,10 @@ static void co_run(struct vm *vm, struct vco *from, int nargs, bool fresh, bool 
 static enum co_end co_resume(struct vm *vm, struct vco *co, int nargs, bool preemptible,
                              bool traceback, int *nvalues)
 {
-    struct vco *from = vm->running;
     bool fresh = co_fresh(co), preempted = co->preempted;
     co->preempted = false;
     co->preemptible = preemptible;
-    co->resumer = from;
-    from->status = CO_NORMAL;
-    co->status = CO_RUNNING;
-    co_switch(vm, co);
+    struct vco *from = co_enter(vm, co);
 
     struct errjmp ej;
     ej.prev = vm->errjmp;
@@ -175,7 +190,6 @@ static enum co_end co_resume(struct vm *vm, struct vco *co, int nargs, bool pree
     vm->errjmp = ej.prev;
     vm->c_depth = depth;
     co->resume_ej = NULL;
-    co->resumer = NULL;
 
     enum co_end end;
     uint32_t n;
@@ -205,8 +219,7 @@ static enum co_end co_resume(struct vm *vm, struct vco *co, int nargs, bool pree
         break;
     }
     uint32_t src = vm->top - n;
-    co_switch(vm, from);
-    from->status = CO_RUNNING;
+    co_leave(vm, from);
     /* The values stay counted in the coroutine's stack until copied: a collection while the
      * resumer's stack grows still sees them. */
     stack_reserve(vm, n);
@@ -282,29 +295,39 @@ void co_budget_expired(struct vm *vm, bool at_instruction)
  * to-be-closed variables run in its own context, each with the error it died of (or nil), and
  * it is dead with an empty stack. Returns true, or false with the error value pushed (the
  * one it died of, or one a __close raised). */
+struct close_job {
+    vm_val err;
+    bool failed;
+};
+
+static void close_job_run(struct vm *vm, void *ud)
+{
+    struct close_job *job = ud;
+    if (interp_close_all(vm, &job->err)) job->failed = true;
+}
+
 static bool co_close(struct vm *vm, struct vco *co)
 {
-    struct vco *from = vm->running;
-    vm_val err = co->failed ? co->st.stack[co->st.top - 1] : val_nil();
-    bool failed = co->failed;
-    co->resumer = from;
-    from->status = CO_NORMAL;
-    co->status = CO_RUNNING;
-    co_switch(vm, co);
+    struct close_job job = {co->failed ? co->st.stack[co->st.top - 1] : val_nil(), co->failed};
+    struct vco *from = co_enter(vm, co);
     vm->nny++; /* no yields from a __close run here */
-    if (interp_close_all(vm, &err)) failed = true;
+    if (protected_run(vm, close_job_run, &job) != VM_DONE) {
+        /* No room to run the rest (memory, stack): that error is the outcome. */
+        job.err = vm->stack[vm->top - 1];
+        job.failed = true;
+    }
     vm->nny--;
     vm->ci = vm->cis;
     vm->top = 1;
-    co_switch(vm, from);
-    from->status = CO_RUNNING;
-    co->resumer = NULL;
+    vm->tbc_top = 0;
+    upval_close(vm, 0);
+    co_leave(vm, from);
     co->status = CO_DEAD;
     co->failed = false;
     co->preempted = false;
     co_shrink(vm, co);
-    if (failed) push(vm, err);
-    return !failed;
+    if (job.failed) push(vm, job.err);
+    return !job.failed;
 }
 
 /* --- the coroutine library --- */
@@ -327,24 +350,6 @@ static const char *resume_refusal(struct vm *vm, const struct vco *co)
 
 static int resume_continue(struct vm *vm, intptr_t wrap);
 
-/* Raises the error value on top, as coroutine.wrap passes on its coroutine's errors: a string
- * gets the position of wrap's caller in front (as lua5.4 does). */
-static _Noreturn void wrap_raise(struct vm *vm)
-{
-    if (vm_type(vm, -1) == VM_TSTRING) {
-        char where[300];
-        debug_where(vm, 1, where, sizeof where);
-        size_t len;
-        const char *msg = vm_to_str(vm, -1, &len);
-        struct vm_buf b;
-        vm_buf_init(vm, &b);
-        vm_buf_add(&b, where, strlen(where));
-        vm_buf_add(&b, msg, len);
-        vm_buf_push(&b);
-    }
-    vm_error_raise(vm);
-}
-
 /* What coroutine.resume (wrap: the function coroutine.wrap made) returns for how the resume of
  * 'co' ended, its 'n' values on top. */
 static int resume_result(struct vm *vm, struct vco *co, enum co_end end, int n, bool wrap)
@@ -355,7 +360,7 @@ static int resume_result(struct vm *vm, struct vco *co, enum co_end end, int n, 
             /* lua5.4 closes the coroutine first; an error in a __close replaces the value. */
             vm_stack_pop(vm, 1);
             co_close(vm, co);
-            wrap_raise(vm);
+            vm_error_raise_at(vm, 1); /* with its caller's position, as lua5.4's wrap does */
         }
         vm_push_bool(vm, false);
         vm_stack_insert(vm, -2);

@@ -309,8 +309,9 @@ struct vm {
     bool gc_running;          /* inside a step or collection: allocation must not recurse */
     bool gc_stopped;          /* collectgarbage("stop") */
     uint64_t gc_start_ns;     /* plat_clock_ns at gc_init, for the collector's share */
-    uint64_t gc_steps, gc_step_ns, gc_step_max_ns; /* vm_gc_stats */
+    uint64_t gc_steps, gc_step_ns, gc_step_max_ns, gc_steps_long; /* vm_gc_stats */
     uint64_t gc_fulls, gc_full_ns, gc_full_max_ns, gc_cycles;
+    uint64_t gc_cycles_seen;  /* gc_cycles at the end of the last gc_step_lua */
     uint64_t gc_hist[GC_HIST_N]; /* steps by time, log scale */
 
     struct errjmp *errjmp;    /* innermost protected boundary */
@@ -363,7 +364,7 @@ void *obj_new_head(struct vm *vm, uint8_t tt, size_t n, size_t head);
 /* vm_init: the collector's defaults, once the VM's roots exist; 'heap_bytes' as given. */
 void gc_init(struct vm *vm, size_t heap_bytes);
 /* collectgarbage("step", kib): the work 'kib' KiB of allocation pays for (a basic step for
- * 0), even when stopped. True if a cycle ended in it. */
+ * 0), even when stopped. True if a cycle ended in it or since the previous call. */
 bool gc_step_lua(struct vm *vm, int64_t kib);
 /* collectgarbage("stop") and ("restart"). */
 void gc_stop(struct vm *vm, bool stop);
@@ -483,7 +484,7 @@ int interp_pcall(struct vm *vm, int callee);
 void interp_unroll(struct vm *vm, int nvalues, bool preempted);
 /* Closes every pending to-be-closed variable of the running coroutine, newest first, each
  * with *err (nil for none) and errors caught (an error replaces *err; returns true if one
- * did), then its open upvalues: coroutine.close. */
+ * did): coroutine.close. */
 bool interp_close_all(struct vm *vm, vm_val *err);
 _Noreturn void vm_throw(struct vm *vm, int status);
 _Noreturn void vm_rt_error(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -59,16 +59,16 @@
 
 /* Objects, and chains of the string table, per sweep call. Large enough to spread the call's
  * fixed cost, small enough that a step ends close to its budget. */
-#define GC_SWEEP_OBJS 64
-#define GC_SWEEP_CHAINS 64
+#define GC_SWEEP_OBJS 16
+#define GC_SWEEP_CHAINS 16
 
 /* When the gray list runs dry, propagation takes up the regray list, or else the grayagain
  * list (the coroutines: what their stacks reach now), again and again while a round finds
- * more than GC_ROUND_SMALL units of work, at most GC_ROUNDS_MAX times; then the atomic phase
- * takes what is left. Everything the program built since the coroutines' last traversal (a
- * tree under construction hangs from the stack) would otherwise be traversed in the atomic
- * step, the one step without a budget. Fewer rounds: longer atomic steps; more: a cycle
- * chasing a program that keeps building. */
+ * more than GC_ROUND_SMALL units of work besides the coroutines, at most GC_ROUNDS_MAX times;
+ * then the atomic phase takes what is left. Everything the program built since the coroutines'
+ * last traversal (a tree under construction hangs from the stack) would otherwise be traversed
+ * in the atomic step, the one step without a budget. Fewer rounds: longer atomic steps; more:
+ * a cycle chasing a program that keeps building. */
 #define GC_ROUND_SMALL 1024
 #define GC_ROUNDS_MAX 16
 
@@ -531,8 +531,10 @@ static size_t single_step(struct vm *vm)
         return restart(vm);
     case GC_PROPAGATE:
         if (vm->gray != NULL) {
+            /* A round's measure is what it found beyond the coroutines it traverses again. */
+            bool thread = vm->gray->tt == VT_THREAD;
             size_t work = propagate_one(vm);
-            vm->gc_round_work += work;
+            if (!thread) vm->gc_round_work += work;
             return work;
         }
         if (vm->gc_round_work > GC_ROUND_SMALL && vm->gc_rounds < GC_ROUNDS_MAX) {
@@ -585,6 +587,7 @@ static bool timed_step(struct vm *vm, size_t units)
     vm->gc_steps++;
     vm->gc_step_ns += ns;
     if (ns > vm->gc_step_max_ns) vm->gc_step_max_ns = ns;
+    if (ns > VM_GC_STEP_GOAL_NS) vm->gc_steps_long++;
     vm->gc_hist[hist_bucket(ns)]++;
     return vm->gc_phase == GC_PAUSE;
 }
@@ -619,7 +622,8 @@ static __attribute__((noinline)) void alloc_step(struct vm *vm, size_t n)
     if (in_use + n > vm->gc_threshold) owed += in_use + n - vm->gc_threshold;
     size_t pay = owed < stepsize * GC_STEP_MAX_DEBT ? owed : stepsize * GC_STEP_MAX_DEBT;
     vm->gc_owed = owed - pay;
-    if (!timed_step(vm, gc_step_units(vm, pay))) threshold_set(vm, heap_in_use(vm->heap) + stepsize);
+    if (!timed_step(vm, gc_step_units(vm, pay)))
+        threshold_set(vm, heap_in_use(vm->heap) + stepsize);
 }
 
 /* --- the write barrier's slow paths --- */
@@ -689,7 +693,7 @@ void gc_init(struct vm *vm, size_t heap_bytes)
     vm->gc_stepsize = GC_STEPSIZE_DEFAULT;
     vm->gc_start_ns = plat_clock_ns();
     vm->gc_stopped = false;
-    threshold_set(vm, GC_MIN_THRESHOLD);
+    threshold_set(vm, GC_MIN_THRESHOLD < heap_bytes / 2 ? GC_MIN_THRESHOLD : heap_bytes / 2);
 }
 
 void gc_full(struct vm *vm)
@@ -723,6 +727,11 @@ bool gc_step_lua(struct vm *vm, int64_t kib)
                             : gc_step_units(vm, (size_t)kib * 1024);
     bool ended = timed_step(vm, units);
     if (!ended) threshold_set(vm, heap_in_use(vm->heap) + ((size_t)1 << vm->gc_stepsize));
+    /* A cycle this call drove may have been ended by an allocation's step since the last call:
+     * that counts, or `repeat until collectgarbage("step")` in a loop that allocates could
+     * start a new cycle each time and never see one end. */
+    ended = ended || vm->gc_cycles != vm->gc_cycles_seen;
+    vm->gc_cycles_seen = vm->gc_cycles;
     return ended;
 }
 
@@ -786,6 +795,7 @@ void vm_gc_stats(struct vm *vm, struct vm_gc_stats *st)
     st->steps = vm->gc_steps;
     st->step_ns = vm->gc_step_ns;
     st->step_max_ns = vm->gc_step_max_ns;
+    st->steps_long = vm->gc_steps_long;
     st->fulls = vm->gc_fulls;
     st->full_ns = vm->gc_full_ns;
     st->full_max_ns = vm->gc_full_max_ns;

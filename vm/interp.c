@@ -314,7 +314,6 @@ bool interp_close_all(struct vm *vm, vm_val *err)
     bool failed = false;
     while (vm->tbc_top > 0)
         if (pcall_close_one(vm, err)) failed = true;
-    upval_close(vm, 0);
     return failed;
 }
 

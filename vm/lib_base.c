@@ -219,17 +219,7 @@ static int base_error(struct vm *vm)
 {
     int64_t level = vm_opt_int(vm, 2, 1);
     vm_stack_set_top(vm, 1);
-    if (vm_type(vm, 1) == VM_TSTRING && level > 0) {
-        char where[300];
-        debug_where(vm, (int)(level > 1000 ? 1000 : level), where, sizeof where);
-        size_t len;
-        const char *msg = vm_to_str(vm, 1, &len); /* stays valid: slot 1 keeps it */
-        struct vm_buf b;
-        vm_buf_init(vm, &b);
-        vm_buf_add(&b, where, strlen(where));
-        vm_buf_add(&b, msg, len);
-        vm_buf_push(&b);
-    }
+    if (level > 0) vm_error_raise_at(vm, (int)(level > 1000 ? 1000 : level));
     vm_error_raise(vm);
 }
 

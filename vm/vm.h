@@ -103,10 +103,11 @@ const char *vm_error_message(struct vm *vm, size_t *len);
  * Empty before any error. Valid until the next vm_run. */
 const char *vm_traceback(struct vm *vm, size_t *len);
 
-/* After 'steps' more backward jumps and calls in total, the running script gets the error
- * "instruction limit reached" (catchable, so a script may also loop in pcall until it runs out
- * again). 0 (the default) means no limit. For tests that run untrusted bytecode (the mutation
- * test), so that a mutated infinite loop ends; issue 5's budgeted resume replaces it. */
+/* After 'steps' more instructions (counted as vm_resume's budget counts them), a script run by
+ * vm_run gets the error "instruction limit reached" (catchable, so a script may also loop in
+ * pcall until it runs out again). 0 (the default) means no limit. For tests that run untrusted
+ * bytecode with vm_run (the mutation test), so that a mutated endless loop ends; the kernel
+ * schedules with vm_resume's budget instead. */
 void vm_step_limit_set(struct vm *vm, uint64_t steps);
 
 /* --- Coroutines: what the kernel schedules --- */
@@ -214,11 +215,13 @@ void vm_gc_torture(struct vm *vm, enum vm_gc_torture mode);
  * counted. Full collections (vm_gc_collect, collectgarbage("collect"), a full heap, torture
  * mode FULL) are counted apart: they are not bounded. The collector's share of the run time is
  * (step_ns + full_ns) / run_ns. */
+#define VM_GC_STEP_GOAL_NS 50000 /* issue 5: a step at the default budget stays below 50 us */
 struct vm_gc_stats {
     uint64_t steps;       /* steps taken */
     uint64_t step_ns;     /* their total time */
     uint64_t step_max_ns; /* the longest one */
     uint64_t step_p99_ns; /* 99% of steps took at most this (to within a quarter: a histogram) */
+    uint64_t steps_long;  /* steps that took longer than VM_GC_STEP_GOAL_NS */
     uint64_t fulls;       /* full collections */
     uint64_t full_ns;     /* their total time */
     uint64_t full_max_ns; /* the longest one */
@@ -424,6 +427,10 @@ enum vm_outcome vm_pcall(struct vm *vm, int nargs, int nresults);
 _Noreturn void vm_error(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Raises the value on top of the stack as it is (error(v, 0)). */
 _Noreturn void vm_error_raise(struct vm *vm);
+/* Raises the value on top of the stack as error(v, level) does: a string gets "file:line: " of
+ * the Lua function 'level' frames up (1: the running native's caller) in front, or nothing when
+ * that frame is not a Lua function; any other value is raised as it is. */
+_Noreturn void vm_error_raise_at(struct vm *vm, int level);
 /* Raises "bad argument #<arg> to '<name>' (<msg>)", with the function named from the call
  * site as Lua does ('sub' for s:sub(), with the argument number shifted for method calls and
  * "calling 'sub' on bad self" for argument 0). */

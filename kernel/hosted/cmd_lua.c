@@ -73,10 +73,11 @@ static void print_gc_stats(struct vm *vm)
     vm_gc_stats(vm, &st);
     fprintf(stderr,
             "gc_steps %llu\ngc_step_ns %llu\ngc_step_max_ns %llu\ngc_step_p99_ns %llu\n"
-            "gc_fulls %llu\ngc_full_ns %llu\ngc_full_max_ns %llu\ngc_cycles %llu\n"
-            "gc_run_ns %llu\n",
+            "gc_steps_long %llu\ngc_fulls %llu\ngc_full_ns %llu\ngc_full_max_ns %llu\n"
+            "gc_cycles %llu\ngc_run_ns %llu\n",
             (unsigned long long)st.steps, (unsigned long long)st.step_ns,
             (unsigned long long)st.step_max_ns, (unsigned long long)st.step_p99_ns,
+            (unsigned long long)st.steps_long,
             (unsigned long long)st.fulls, (unsigned long long)st.full_ns,
             (unsigned long long)st.full_max_ns, (unsigned long long)st.cycles,
             (unsigned long long)st.run_ns);

@@ -4,10 +4,11 @@
 # Every script must print under stock `lua5.4` exactly what is in the committed expectation:
 # that proves each expectation is Lua's own output, not ours. Then the scripts run under
 # `build/skiff-asan lua`. Those listed in skiff-passing.txt must match there too, and again in
-# both GC torture modes (SKIFF_GC_TORTURE=1 and 2, vm/vm.h); a listed script that fails is a regression and
-# fails the tier. A script not on the list is still run under skiff, but it is reported as
-# "not yet" (counted as skipped, never as a pass) whatever happens, so the tree stays green
-# while the VM grows; when one starts to match, the line says so and it belongs on the list.
+# both GC torture modes (SKIFF_GC_TORTURE=1 and 2, vm/vm.h); a listed script that fails is a
+# regression and fails the tier. A script not on the list is still run under skiff, but it is
+# reported as "not yet" (counted as skipped, never as a pass) whatever happens, so the tree
+# stays green while the VM grows; when one starts to match, the line says so and it belongs on
+# the list.
 #
 #   tests/lang/*.lua            stdout must equal NAME.expected, exit status 0, nothing on stderr
 #   tests/lang/errors/*.lua     exit status 1; the first stderr line must equal

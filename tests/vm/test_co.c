@@ -12,24 +12,37 @@
 
 #include <cmocka.h>
 
-#include "lang/lang.h"
 #include "tests/vm/lib_fixture.h"
+#include "tests/vm/script_fixture.h"
 
 static int setup(void **state)
 {
     return fixture_setup(state, vm_open_libs);
 }
 
-/* Compiles 'src' as app.lua, loads it, runs its main chunk (which defines globals) and leaves
- * nothing on the stack. */
+/* A native that waits: it yields with reason 7 and its argument, and when resumed returns
+ * what it was given plus one. */
+static int wait_done(struct vm *vm, intptr_t ctx)
+{
+    int64_t v = vm_check_int(vm, -1);
+    vm_push_int(vm, v + 1 + ctx);
+    return 1;
+}
+
+static int wait_for(struct vm *vm)
+{
+    int64_t arg = vm_check_int(vm, 1);
+    vm_yield(vm, 0, 7, arg, 0, wait_done);
+}
+
+/* Compiles and runs 'src' with the global wait_for (a native that yields) defined. */
 static void load_script(struct vm *vm, const char *src)
 {
-    struct lang_module mod = {"app", "app.lua", src, strlen(src)};
-    struct lang_output o;
-    if (lang_compile(&mod, 1, &o) != LANG_OK) fail_msg("compile: %s", o.errors ? o.errors : "?");
-    assert_int_equal(vm_load(vm, o.bytes, o.len, "app.skb"), VM_DONE);
-    lang_output_free(&o);
-    if (vm_run(vm, 0, 0) != VM_DONE) fail_msg("main: %s", vm_error_message(vm, NULL));
+    vm_push_globals(vm);
+    vm_push_native(vm, wait_for, "wait_for", 0);
+    vm_tab_setfield(vm, -2, "wait_for");
+    vm_stack_pop(vm, 1);
+    fixture_run_script(vm, src);
 }
 
 /* A coroutine on the global function 'name'. */
@@ -166,28 +179,9 @@ static void test_endless_loop_preempted_forever(void **state)
     assert_true(vm_gc_count(vm) < before);
 }
 
-/* A native that waits: it yields with reason 7 and its argument, and when resumed returns
- * what it was given plus one. */
-static int wait_done(struct vm *vm, intptr_t ctx)
-{
-    int64_t v = vm_check_int(vm, -1);
-    vm_push_int(vm, v + 1 + ctx);
-    return 1;
-}
-
-static int wait_for(struct vm *vm)
-{
-    int64_t arg = vm_check_int(vm, 1);
-    vm_yield(vm, 0, 7, arg, 0, wait_done);
-}
-
 static void test_native_yield_with_reason(void **state)
 {
     struct vm *vm = *state;
-    vm_push_globals(vm);
-    vm_push_native(vm, wait_for, "wait_for", 0);
-    vm_tab_setfield(vm, -2, "wait_for");
-    vm_stack_pop(vm, 1);
     load_script(vm, "function handler(x)\n"
                     "  local ok, v = pcall(function() return wait_for(x) * 2 end)\n"
                     "  return v + wait_for(x + 1)\n"
@@ -216,10 +210,6 @@ static void test_native_yield_with_reason(void **state)
 static void test_suspended_coroutine_is_small(void **state)
 {
     struct vm *vm = *state;
-    vm_push_globals(vm);
-    vm_push_native(vm, wait_for, "wait_for", 0);
-    vm_tab_setfield(vm, -2, "wait_for");
-    vm_stack_pop(vm, 1);
     load_script(vm, "function handler(req)\n"
                     "  local body = wait_for(1)\n"
                     "  return 200, {['content-type'] = 'text/plain'}, 'hello ' .. body\n"

@@ -302,10 +302,21 @@ static void test_step_returns_one_at_cycle_end(void **state)
     assert_true(steps > 1);
     assert_int_equal(vm->gc_phase, GC_PAUSE);
     assert_int_equal(vm->gc_cycles, cycles + 1);
-    /* collectgarbage("step") starts a cycle even when none is due, and ends it in time. */
+    /* collectgarbage("step") answers true at once: a cycle ended since its last call. Then it
+     * starts one even when none is due, and ends it in time. */
+    assert_true(gc_step_lua(vm, 0));
+    assert_int_equal(vm->gc_cycles, cycles + 1);
+    gc_stop(vm, true); /* only the steps below move the collector; they run even so */
+    push_table_with(vm, 1);
+    for (int i = 0; i < 2000; i++) { /* a cycle takes many basic steps */
+        push_table_with(vm, i);
+        vm_tab_rawseti(vm, -2, i + 1);
+    }
     int n = 0;
     while (!gc_step_lua(vm, 0)) assert_true(++n < 100000);
+    assert_true(n > 0);
     assert_int_equal(vm->gc_cycles, cycles + 2);
+    gc_stop(vm, false);
 }
 
 static void test_count_drops_after_collection(void **state)

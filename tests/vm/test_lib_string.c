@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "lang/lang.h"
+#include "tests/vm/script_fixture.h"
 #include "vm/vm.h"
 
 #define HEAP_BYTES (4u << 20)
@@ -271,19 +271,8 @@ static void test_gsub_function_many_matches_in_constant_c_stack(void **state)
 /* Compiles and runs 'src', then calls its global function 'fn' and returns its string result. */
 static const char *run_script(const char *src, const char *fn)
 {
-    struct lang_module mod = {"app", "app.lua", src, strlen(src)};
-    struct lang_output o;
-    if (lang_compile(&mod, 1, &o) != LANG_OK) fail_msg("compile: %s", o.errors ? o.errors : "?");
-    assert_int_equal(vm_load(vm, o.bytes, o.len, "app.skb"), VM_DONE);
-    lang_output_free(&o);
-    if (vm_run(vm, 0, 0) != VM_DONE) fail_msg("main: %s", vm_error_message(vm, NULL));
-    vm_push_globals(vm);
-    vm_tab_getfield(vm, -1, fn);
-    vm_stack_replace(vm, -2);
-    if (vm_run(vm, 0, 1) != VM_DONE) fail_msg("%s: %s", fn, vm_error_message(vm, NULL));
-    snprintf(out, sizeof out, "%s", vm_to_str(vm, -1, NULL));
-    vm_stack_pop(vm, 1);
-    return out;
+    fixture_run_script(vm, src);
+    return fixture_call_global(vm, fn);
 }
 
 /* The function yields at every match, with its captures; the resumer's values come back as

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "lang/lang.h"
 #include "tests/vm/lib_fixture.h"
+#include "tests/vm/script_fixture.h"
 
 static int setup(void **state)
 {
@@ -249,30 +249,6 @@ static int setup_all(void **state)
     return fixture_setup(state, vm_open_libs);
 }
 
-/* Compiles and runs 'src' (its main chunk defines globals); leaves nothing on the stack. */
-static void load_script(struct vm *vm, const char *src)
-{
-    struct lang_module mod = {"app", "app.lua", src, strlen(src)};
-    struct lang_output o;
-    if (lang_compile(&mod, 1, &o) != LANG_OK) fail_msg("compile: %s", o.errors ? o.errors : "?");
-    assert_int_equal(vm_load(vm, o.bytes, o.len, "app.skb"), VM_DONE);
-    lang_output_free(&o);
-    if (vm_run(vm, 0, 0) != VM_DONE) fail_msg("main: %s", vm_error_message(vm, NULL));
-}
-
-/* Calls the global function 'name' with no arguments and returns its string result. */
-static const char *call_global(struct vm *vm, const char *name)
-{
-    vm_push_globals(vm);
-    vm_tab_getfield(vm, -1, name);
-    vm_stack_replace(vm, -2);
-    if (vm_run(vm, 0, 1) != VM_DONE) fail_msg("%s: %s", name, vm_error_message(vm, NULL));
-    static char res[512];
-    snprintf(res, sizeof res, "%s", vm_to_str(vm, -1, NULL));
-    vm_stack_pop(vm, 1);
-    return res;
-}
-
 static const char *const sort_yields =
     "function yields()\n"
     "  local t = {5, 3, 8, 1, 9, 2, 7, 4, 6, 0}\n"
@@ -308,11 +284,11 @@ static const char *const sort_yields =
 static void test_sort_comparator_yields(void **state)
 {
     struct vm *vm = *state;
-    load_script(vm, sort_yields);
+    fixture_run_script(vm, sort_yields);
     char plain[512];
-    snprintf(plain, sizeof plain, "%s", call_global(vm, "plain"));
-    assert_string_equal(call_global(vm, "yields"), plain);
-    assert_string_equal(call_global(vm, "error_after_yield"), "true false late dead");
+    snprintf(plain, sizeof plain, "%s", fixture_call_global(vm, "plain"));
+    assert_string_equal(fixture_call_global(vm, "yields"), plain);
+    assert_string_equal(fixture_call_global(vm, "error_after_yield"), "true false late dead");
 }
 
 /* A tiny instruction budget preempts the comparator mid-call again and again; the sort comes
@@ -320,7 +296,7 @@ static void test_sort_comparator_yields(void **state)
 static void test_sort_comparator_preempted(void **state)
 {
     struct vm *vm = *state;
-    load_script(vm, sort_yields);
+    fixture_run_script(vm, sort_yields);
     vm_push_globals(vm);
     vm_tab_getfield(vm, -1, "sort_big");
     vm_stack_replace(vm, -2);
