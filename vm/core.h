@@ -456,6 +456,9 @@ static inline void tab_arr_store(struct vm *vm, struct vtab *t, uint32_t i, vm_v
 
 /* --- func.c: closures and upvalues --- */
 struct lclosure *lcl_new(struct vm *vm, struct proto *p);
+/* Pushes a new closure of a module's main prototype 'p' (which the caller keeps alive) with its
+ * one upvalue, _ENV, closed over the globals: what vm_load and require run. */
+void lcl_push_main(struct vm *vm, struct proto *p);
 struct nclosure *ncl_new(struct vm *vm, vm_native fn, const char *name, int nup);
 struct proto *proto_new(struct vm *vm);
 void proto_free(struct vm *vm, struct proto *p);

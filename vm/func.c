@@ -72,6 +72,17 @@ void upval_close(struct vm *vm, uint32_t level)
     }
 }
 
+void lcl_push_main(struct vm *vm, struct proto *p)
+{
+    struct lclosure *cl = lcl_new(vm, p);
+    push(vm, val_obj(cl));
+    struct upval *u = obj_new(vm, VT_UPVAL, sizeof *u);
+    u->v = &u->closed;
+    upval_store(vm, u, vm->globals);
+    cl->up[0] = u;
+    gc_barrier_obj(vm, &cl->h, val_obj(u));
+}
+
 int proto_line(const struct proto *p, int pc)
 {
     if (p->lines == NULL || pc < 0 || (uint32_t)pc >= p->nlines) return -1;

@@ -27,19 +27,6 @@ static enum vm_type registry_push(struct vm *vm, const char *key)
     return vm_type(vm, -1);
 }
 
-/* Pushes a new closure of the module prototype 'p' with _ENV = the globals, as vm_load makes
- * the entry's. 'p' is kept alive by the modules table, which the caller holds on the stack. */
-static void module_closure_push(struct vm *vm, struct proto *p)
-{
-    struct lclosure *cl = lcl_new(vm, p);
-    push(vm, val_obj(cl));
-    struct upval *u = obj_new(vm, VT_UPVAL, sizeof *u);
-    u->v = &u->closed;
-    upval_store(vm, u, vm->globals);
-    cl->up[0] = u;
-    gc_barrier_obj(vm, &cl->h, val_obj(u));
-}
-
 /* Orders strings as Lua compares them without a locale: bytes as unsigned, then length. */
 static int str_cmp(const struct vstr *a, const struct vstr *b)
 {
@@ -98,7 +85,7 @@ static int search_bundle(struct vm *vm)
     if (mods != NULL) {
         const vm_val *p = tab_get(mods, vm->stack[vm->ci->func + 1]);
         if (p->tt == VT_PROTO) {
-            module_closure_push(vm, (struct proto *)p->u.gc);
+            lcl_push_main(vm, (struct proto *)p->u.gc);
             vm_push_fstr(vm, "%s:%s", bundle, name);
             return 2;
         }

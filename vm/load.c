@@ -292,14 +292,7 @@ static void load_body(struct vm *vm, void *ud)
         fail(r, "trailing bytes", 0);
         return;
     }
-    /* The main closure, with _ENV = the globals. */
-    struct lclosure *cl = lcl_new(vm, main);
-    push(vm, val_obj(cl));
-    struct upval *u = obj_new(vm, VT_UPVAL, sizeof *u);
-    u->v = &u->closed;
-    upval_store(vm, u, vm->globals);
-    cl->up[0] = u;
-    gc_barrier_obj(vm, &cl->h, val_obj(u));
+    lcl_push_main(vm, main);
     if (job->app) {
         stack_reserve(vm, 2);
         vm->stack[vm->top++] = val_obj(str_newc(vm, "modules"));

@@ -15,24 +15,7 @@
 
 #include <cmocka.h>
 
-#include "vm/core.h"
-#include "vm/vm.h"
-
-static _Alignas(16) unsigned char heap[8 << 20];
-
-static int setup(void **state)
-{
-    struct vm *vm = vm_init(heap, sizeof heap, NULL, NULL);
-    assert_non_null(vm);
-    *state = vm;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    vm_fini(*state);
-    return 0;
-}
+#include "tests/vm/core_fixture.h"
 
 /* Ends any cycle in progress, then starts one, and leaves allocation unable to start steps:
  * only the test moves the collector on, by step(). */

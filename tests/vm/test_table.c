@@ -11,24 +11,7 @@
 
 #include <cmocka.h>
 
-#include "vm/core.h"
-#include "vm/vm.h"
-
-static _Alignas(16) unsigned char heap[8 << 20];
-
-static int setup(void **state)
-{
-    struct vm *vm = vm_init(heap, sizeof heap, NULL, NULL);
-    assert_non_null(vm);
-    *state = vm;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    vm_fini(*state);
-    return 0;
-}
+#include "tests/vm/core_fixture.h"
 
 /* A new table, anchored on the stack for the collector. */
 static struct vtab *new_table(struct vm *vm)
