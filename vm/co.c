@@ -30,6 +30,9 @@
 /* Instructions granted past an expired budget where preemption must wait (a non-yieldable
  * call in progress): it is tried again this often. */
 #define CO_RETRY_BUDGET 64
+/* How far past its budget a coroutine may run where it cannot be preempted (an endless loop in
+ * a __tostring that print called) before it is killed: a few milliseconds of work. */
+#define CO_OVERRUN_LIMIT 10000000
 
 /* How co_resume's protected boundary was left: by a return (0), or by a longjmp. */
 enum { JMP_ERROR = 1, JMP_YIELD = 2, JMP_PREEMPT = 3 };
@@ -282,6 +285,12 @@ void co_budget_expired(struct vm *vm, bool at_instruction)
     if (at_instruction && vm->nny == 0) {
         vm->budget++; /* the instruction whose count ran out has not run */
         longjmp(co->resume_ej->b, JMP_PREEMPT);
+    }
+    if (vm->budget_granted >= CO_OVERRUN_LIMIT || co->killed) {
+        /* An error that every pcall inside passes on (interp.c): the coroutine dies with it. */
+        co->killed = true;
+        vm->budget = 0;
+        vm_rt_error(vm, "instruction budget exceeded where the coroutine cannot be preempted");
     }
     /* Counted so that vm_resume's 'executed' stays exact: budget_granted - budget moves by the
      * work done only. */

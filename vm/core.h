@@ -224,6 +224,7 @@ struct vco {
     uint8_t status;        /* enum co_status */
     bool preempted;        /* suspended by the instruction budget, not by a yield */
     bool preemptible;      /* running inside a budgeted resume, every resumer yieldable */
+    bool killed;           /* overran its budget where it could not be preempted: dying */
     struct thstate st;
     struct vco *resumer;   /* while running or normal: the coroutine that resumed it */
     struct errjmp *resume_ej; /* while running: the boundary of its resume (yields jump here) */

@@ -351,6 +351,7 @@ static enum vm_outcome pcall_run(struct vm *vm, uint32_t func, int nresults, uin
     uint32_t tbc_saved = vm->tbc_top;
     struct call_job job = {func, nresults, yieldable};
     if (catch_errors(vm, call_job_run, &job, handler, tb) == VM_DONE) return VM_DONE;
+    if (vm->running->killed) vm_throw(vm, VM_ERROR); /* not caught: see co_budget_expired */
     pcall_recover(vm, ci_saved, func, tbc_saved);
     return VM_ERROR;
 }
@@ -1396,6 +1397,7 @@ void interp_unroll(struct vm *vm, int nvalues, bool preempted)
         uint32_t tbc_saved = (uint32_t)pci->nextra;
         struct unroll_job job = {p, preempted};
         if (catch_errors(vm, unroll_job_run, &job, handler, false) != VM_DONE) {
+            if (vm->running->killed) vm_throw(vm, VM_ERROR);
             pcall_recover(vm, p, callee, tbc_saved);
             vm->ci->status |= CI_PCALL_ERR;
         }

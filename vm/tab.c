@@ -204,6 +204,18 @@ void tab_resize(struct vm *vm, struct vtab *t, uint32_t narr, uint32_t nhash)
         if (lsize > MAXHBITS) vm_rt_error(vm, "table overflow");
         nslots = 1u << lsize;
     }
+    if (nslots == 0 && t->node == NULL && narr >= t->asize) {
+        /* Only an array part that grows ({f(), g()} after its NEWTABLE's hint): the values keep
+         * their places, so they are copied, not re-inserted one by one. */
+        if (narr == t->asize) return;
+        vm_val *na = mem_alloc(vm, narr * sizeof(vm_val));
+        if (t->asize > 0) memcpy(na, t->arr, t->asize * sizeof(vm_val));
+        for (uint32_t i = t->asize; i < narr; i++) na[i] = val_nil();
+        mem_free(vm, t->arr, t->asize * sizeof(vm_val));
+        t->arr = na;
+        t->asize = narr;
+        return;
+    }
     vm_val *narr_p = NULL;
     struct node *nnode = NULL;
     if (narr > 0) narr_p = mem_alloc(vm, narr * sizeof(vm_val));

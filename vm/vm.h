@@ -149,9 +149,11 @@ struct vm_resume_info {
  * waits in); a preempted coroutine takes none (they are dropped). Preemption falls between two
  * instructions, invisibly to the script, and is deterministic: the same budget stops it at the
  * same instruction. Where a call in progress cannot be abandoned (a native that called Lua
- * without vm_call_cont), the budget is exceeded until it returns. Call it from the embedder
- * only (not from a native); a coroutine that is not suspended or preempted gives VM_ERROR with
- * "cannot resume dead coroutine" or "cannot resume non-suspended coroutine". */
+ * without vm_call_cont), the budget is exceeded until it returns, or for 10 million
+ * instructions at most: then the coroutine is killed (VM_ERROR, "instruction budget exceeded
+ * where the coroutine cannot be preempted", which no pcall inside it catches). Call it from
+ * the embedder only (not from a native); a coroutine that is not suspended or preempted gives
+ * VM_ERROR with "cannot resume dead coroutine" or "cannot resume non-suspended coroutine". */
 enum vm_outcome vm_resume(struct vm *vm, struct vm_co *co, int nargs, uint64_t budget,
                           struct vm_resume_info *info);
 

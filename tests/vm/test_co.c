@@ -179,6 +179,44 @@ static void test_endless_loop_preempted_forever(void **state)
     assert_true(vm_gc_count(vm) < before);
 }
 
+/* An endless loop where no preemption can happen (a __tostring that tostring calls, inside
+ * pcall, inside an endless loop) is killed once it overruns its budget by CO_OVERRUN_LIMIT:
+ * the error passes every pcall, the coroutine dies, the VM goes on. */
+static void test_unpreemptible_loop_is_killed(void **state)
+{
+    struct vm *vm = *state;
+    load_script(vm, "function stuck()\n"
+                    "  local t = setmetatable({}, {__tostring = function() while true do end end})\n"
+                    "  while true do pcall(tostring, t) end\n"
+                    "end\n"
+                    "function add(a, b) return a + b end\n");
+    struct vm_co *co = co_on(vm, "stuck");
+    struct vm_resume_info info;
+    uint64_t total = 0;
+    enum vm_outcome r;
+    int resumes = 0;
+    while ((r = vm_resume(vm, co, 0, 1000, &info)) == VM_PREEMPTED) {
+        total += info.executed;
+        resumes++;
+    }
+    total += info.executed;
+    assert_int_equal(r, VM_ERROR);
+    assert_non_null(strstr(vm_error_message(vm, NULL), "instruction budget exceeded"));
+    vm_stack_pop(vm, 1);
+    assert_true(total >= 10000000 && total < 10100000);
+    assert_int_equal(vm_co_status(vm, co), VM_CO_DEAD);
+    vm_co_release(vm, co);
+    struct vm_co *add = co_on(vm, "add");
+    vm_push_int(vm, 2);
+    vm_push_int(vm, 3);
+    assert_int_equal(vm_resume(vm, add, 2, 1000, &info), VM_DONE);
+    int64_t v;
+    assert_true(vm_to_int(vm, -1, &v));
+    assert_int_equal(v, 5);
+    vm_stack_pop(vm, 1);
+    vm_co_release(vm, add);
+}
+
 static void test_native_yield_with_reason(void **state)
 {
     struct vm *vm = *state;
@@ -344,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_preemption_is_exact_and_invisible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preemption_is_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_loop_preempted_forever, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unpreemptible_loop_is_killed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_yield_with_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspended_coroutine_is_small, setup, teardown),
         cmocka_unit_test(test_heap_exhaustion_in_one_coroutine),
