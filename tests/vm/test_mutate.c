@@ -27,7 +27,8 @@ static _Alignas(16) unsigned char heap[HEAP];
 
 static const char *const corpus[] = {
     "basics", "closures", "metatables", "tables", "varargs", "goto",    "forloop", "operators",
-    "strings", "patterns", "format",    "pack",   "utf8",    "sort",    "numbers", "close"};
+    "strings", "patterns", "format",    "pack",   "utf8",    "sort",    "numbers", "close",
+    "coroutines", "coroutines_yield_points"};
 
 static void discard(void *ctx, const char *s, size_t len)
 {

@@ -5,7 +5,7 @@
 set -e
 cd "$(dirname "$0")"
 for name in basics closures metatables tables varargs goto forloop operators strings patterns \
-        format pack utf8 sort numbers close; do
+        format pack utf8 sort numbers close coroutines coroutines_yield_points; do
     luac5.4 -o /tmp/corpus.$$.luac ../../lang/$name.lua
     python3 ../luac2skb.py /tmp/corpus.$$.luac $name.skb
 done
