@@ -34,9 +34,6 @@
  * a __tostring that print called) before it is killed: a few milliseconds of work. */
 #define CO_OVERRUN_LIMIT 10000000
 
-/* How co_resume's protected boundary was left: by a return (0), or by a longjmp. */
-enum { JMP_ERROR = 1, JMP_YIELD = 2, JMP_PREEMPT = 3 };
-
 enum co_end { CO_END_RETURN, CO_END_YIELD, CO_END_ERROR, CO_END_PREEMPT };
 
 void co_main_init(struct vm *vm)
@@ -202,24 +199,26 @@ static enum co_end co_resume(struct vm *vm, struct vco *co, int nargs, bool pree
         n = vm->top - 1;
         co->status = CO_DEAD;
         break;
-    case JMP_YIELD:
+    case ERRJMP_YIELD:
         end = CO_END_YIELD;
         n = (uint32_t)co->nyield;
         co->status = CO_SUSPENDED;
         break;
-    case JMP_PREEMPT:
+    case ERRJMP_PREEMPT:
         /* Not resumable by others: whoever resumed it continues it (resume_continue). */
         end = CO_END_PREEMPT;
         n = 0;
         co->preempted = true;
         co->status = CO_NORMAL;
         break;
-    default:
+    case ERRJMP_ERROR:
         end = CO_END_ERROR;
         n = 1;
         co->status = CO_DEAD;
         co->failed = true;
         break;
+    default:
+        plat_panic("vm: resume boundary left by an unknown longjmp");
     }
     uint32_t src = vm->top - n;
     co_leave(vm, from);
@@ -254,7 +253,7 @@ _Noreturn void vm_yield(struct vm *vm, int nresults, uint32_t reason, int64_t ar
     co->wait_reason = reason;
     co->wait_arg = arg;
     co->nyield = nresults;
-    longjmp(co->resume_ej->b, JMP_YIELD);
+    longjmp(co->resume_ej->b, ERRJMP_YIELD);
 }
 
 bool vm_is_yieldable(struct vm *vm)
@@ -268,7 +267,7 @@ static _Noreturn void co_preempt_native(struct vm *vm, vm_cont k, intptr_t ctx)
 {
     vm->ci->k = k;
     vm->ci->ctx = ctx;
-    longjmp(vm->running->resume_ej->b, JMP_PREEMPT);
+    longjmp(vm->running->resume_ej->b, ERRJMP_PREEMPT);
 }
 
 void co_budget_expired(struct vm *vm, bool at_instruction)
@@ -277,14 +276,14 @@ void co_budget_expired(struct vm *vm, bool at_instruction)
         vm->budget = 0; /* the next instruction raises again */
         vm_rt_error(vm, "instruction limit reached");
     }
-    struct vco *co = vm->running;
-    if (!co->preemptible) {
+    if (!vm->budgeted) {
         vm->budget = INT64_MAX;
         return;
     }
-    if (at_instruction && vm->nny == 0) {
+    struct vco *co = vm->running;
+    if (co->preemptible && at_instruction && vm->nny == 0) {
         vm->budget++; /* the instruction whose count ran out has not run */
-        longjmp(co->resume_ej->b, JMP_PREEMPT);
+        longjmp(co->resume_ej->b, ERRJMP_PREEMPT);
     }
     if (vm->budget_granted >= CO_OVERRUN_LIMIT || co->killed) {
         /* An error that every pcall inside passes on (interp.c): the coroutine dies with it. */
@@ -580,10 +579,12 @@ enum vm_outcome vm_resume(struct vm *vm, struct vm_co *h, int nargs, uint64_t bu
     int64_t start = budget == 0 || budget > INT64_MAX ? INT64_MAX : (int64_t)budget;
     vm->budget = start;
     vm->budget_granted = 0;
+    vm->budgeted = budget != 0;
     struct resume_job job = {co, nargs, budget != 0, CO_END_ERROR, 0};
     enum vm_outcome r = protected_run(vm, resume_job_run, &job);
     info->executed = (uint64_t)(start + vm->budget_granted - vm->budget);
     vm->budget = INT64_MAX;
+    vm->budgeted = false;
     if (r != VM_DONE) {
         /* The resume itself failed (no room on the embedder's stack for the values). */
         info->nvalues = 1;

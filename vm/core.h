@@ -235,6 +235,10 @@ struct vco {
     struct gcobj *gclist;
 };
 
+/* What a longjmp to a protected boundary carries: an error (vm_throw); the boundary of a
+ * coroutine's resume also receives its yields and preemptions (co.c). */
+enum errjmp_kind { ERRJMP_ERROR = 1, ERRJMP_YIELD, ERRJMP_PREEMPT };
+
 /* One protected boundary (vm_run, pcall, xpcall), on the C stack of the function that set it. */
 struct errjmp {
     struct errjmp *prev;
@@ -275,6 +279,7 @@ struct vm {
     int64_t budget;           /* instructions left before co_budget_expired (co.c) */
     bool budget_raises;       /* vm_step_limit_set: running out raises instead */
     int64_t budget_granted;   /* instructions added to the running vm_resume's budget */
+    bool budgeted;            /* a vm_resume with a budget is running */
     int c_depth;              /* nested C calls (VM_MAXCCALLS), for "C stack overflow" */
 
     /* Strings. */

@@ -215,7 +215,7 @@ _Noreturn void vm_throw(struct vm *vm, int status)
 {
     (void)status;
     if (vm->errjmp == NULL) plat_panic("vm: error outside any protected call");
-    longjmp(vm->errjmp->b, 1);
+    longjmp(vm->errjmp->b, ERRJMP_ERROR);
 }
 
 _Noreturn void error_raise(struct vm *vm)

@@ -217,6 +217,43 @@ static void test_unpreemptible_loop_is_killed(void **state)
     vm_co_release(vm, add);
 }
 
+/* A coroutine that is not preemptible (resumed inside a __tostring that tostring called) runs
+ * past the budget; once it returns, its budgeted resumer is preempted as usual, and the
+ * instructions each resume reports still add up to the unbudgeted run's. */
+static void test_budget_survives_unpreemptible_inner_coroutine(void **state)
+{
+    struct vm *vm = *state;
+    load_script(vm, "function outer()\n"
+                    "  local t = setmetatable({}, {__tostring = function()\n"
+                    "    local inner = coroutine.wrap(function() for i = 1, 5000 do end return 'in' end)\n"
+                    "    return inner()\n"
+                    "  end})\n"
+                    "  local s = tostring(t)\n"
+                    "  for i = 1, 20000 do end\n"
+                    "  return s\n"
+                    "end\n");
+    uint64_t totals[2] = {0, 0};
+    int resumes[2] = {0, 0};
+    const uint64_t budgets[2] = {0, 1000};
+    for (int run = 0; run < 2; run++) {
+        struct vm_co *co = co_on(vm, "outer");
+        struct vm_resume_info info;
+        enum vm_outcome r;
+        while ((r = vm_resume(vm, co, 0, budgets[run], &info)) == VM_PREEMPTED) {
+            totals[run] += info.executed;
+            resumes[run]++;
+        }
+        totals[run] += info.executed;
+        assert_int_equal(r, VM_DONE);
+        assert_string_equal(vm_to_str(vm, -1, NULL), "in");
+        vm_stack_pop(vm, 1);
+        vm_co_release(vm, co);
+    }
+    assert_int_equal(resumes[0], 0);
+    assert_true(resumes[1] >= 19); /* 20,000 loop instructions after the inner run */
+    assert_int_equal(totals[0], totals[1]);
+}
+
 static void test_native_yield_with_reason(void **state)
 {
     struct vm *vm = *state;
@@ -383,6 +420,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_preemption_is_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_loop_preempted_forever, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unpreemptible_loop_is_killed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_budget_survives_unpreemptible_inner_coroutine, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_native_yield_with_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspended_coroutine_is_small, setup, teardown),
         cmocka_unit_test(test_heap_exhaustion_in_one_coroutine),
