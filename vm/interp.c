@@ -1350,58 +1350,64 @@ static void finish_native(struct vm *vm, int nvalues)
     poscall(vm, vm->ci, (uint32_t)n);
 }
 
-/* Runs the frames above cis[stop] to their end. 'preempted': the top frame is a Lua frame
- * stopped between two instructions, with nothing to finish. */
-static void unroll_to(struct vm *vm, ptrdiff_t stop, bool preempted)
+/* How the running coroutine's top frame stopped, for the first step of its resume. */
+enum unroll_start {
+    UNROLL_YIELDED,   /* a native yielded: it gets the resume's values */
+    UNROLL_PREEMPTED, /* between two instructions, or a native stopped with a continuation */
+    UNROLL_RETURNED,  /* a call made by the top frame has returned: finish what made it */
+};
+
+/* Runs the frames above cis[stop] to their end, the first as 'how' says. */
+static void unroll_to(struct vm *vm, ptrdiff_t stop, enum unroll_start how, int nvalues)
 {
     while (vm->ci - vm->cis > stop) {
         if (vm->ci->status & CI_LUA) {
-            if (!preempted) finish_op(vm);
+            if (how != UNROLL_PREEMPTED) finish_op(vm);
             vm->c_depth++;
             interp_run(vm);
             vm->c_depth--;
         } else {
-            finish_native(vm, 0);
+            finish_native(vm, how == UNROLL_YIELDED ? nvalues : 0);
         }
-        preempted = false;
+        how = UNROLL_RETURNED;
     }
 }
 
 struct unroll_job {
     ptrdiff_t stop;
-    bool preempted;
+    enum unroll_start how;
+    int nvalues;
 };
 
 static void unroll_job_run(struct vm *vm, void *ud)
 {
     struct unroll_job *job = ud;
-    unroll_to(vm, job->stop, job->preempted);
+    unroll_to(vm, job->stop, job->how, job->nvalues);
 }
 
 void interp_unroll(struct vm *vm, int nvalues, bool preempted)
 {
-    if (!preempted && !(vm->ci->status & CI_LUA)) {
-        finish_native(vm, nvalues); /* the native that yielded */
-    }
+    enum unroll_start how = preempted ? UNROLL_PREEMPTED : UNROLL_YIELDED;
     for (;;) {
-        /* Frames above the newest pcall run under its protection again. */
+        /* Frames above the newest pcall run under its protection again (the native that
+         * yielded included: its continuation's errors are the pcall's too). */
         ptrdiff_t p = vm->ci - vm->cis;
         while (p > 0 && !(vm->cis[p].status & CI_YPCALL)) p--;
         if (p == 0) {
-            unroll_to(vm, 0, preempted);
+            unroll_to(vm, 0, how, nvalues);
             return;
         }
         struct callinfo *pci = &vm->cis[p];
         uint32_t callee = pci->func + (uint32_t)pci->ctx;
         uint32_t handler = pci->ctx == 3 ? pci->func + 2 : 0;
         uint32_t tbc_saved = (uint32_t)pci->nextra;
-        struct unroll_job job = {p, preempted};
+        struct unroll_job job = {p, how, nvalues};
         if (catch_errors(vm, unroll_job_run, &job, handler, false) != VM_DONE) {
             if (vm->running->killed) vm_throw(vm, VM_ERROR);
             pcall_recover(vm, p, callee, tbc_saved);
             vm->ci->status |= CI_PCALL_ERR;
         }
-        preempted = false;
+        how = UNROLL_RETURNED;
         finish_native(vm, 0);
     }
 }

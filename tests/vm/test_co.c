@@ -35,12 +35,27 @@ static int wait_for(struct vm *vm)
     vm_yield(vm, 0, 7, arg, 0, wait_done);
 }
 
-/* Compiles and runs 'src' with the global wait_for (a native that yields) defined. */
+/* A native that waits, then finds what it was given wrong: its continuation raises. */
+static int wait_failed(struct vm *vm, intptr_t ctx)
+{
+    (void)ctx;
+    vm_error(vm, "bad reply %d", (int)vm_check_int(vm, -1));
+}
+
+static int wait_then_fail(struct vm *vm)
+{
+    vm_yield(vm, 0, 8, 0, 0, wait_failed);
+}
+
+/* Compiles and runs 'src' with the globals wait_for and wait_then_fail (natives that yield)
+ * defined. */
 static void load_script(struct vm *vm, const char *src)
 {
     vm_push_globals(vm);
     vm_push_native(vm, wait_for, "wait_for", 0);
     vm_tab_setfield(vm, -2, "wait_for");
+    vm_push_native(vm, wait_then_fail, "wait_then_fail", 0);
+    vm_tab_setfield(vm, -2, "wait_then_fail");
     vm_stack_pop(vm, 1);
     fixture_run_script(vm, src);
 }
@@ -277,6 +292,20 @@ static void test_native_yield_with_reason(void **state)
     int64_t v;
     assert_true(vm_to_int(vm, -1, &v));
     assert_int_equal(v, (10 + 1) * 2 + 101);
+    vm_stack_pop(vm, 1);
+    vm_co_release(vm, co);
+
+    /* An error in a continuation after the resume is the enclosing pcall's to catch. */
+    fixture_run_script(vm, "function guarded()\n"
+                           "  local ok, e = pcall(wait_then_fail)\n"
+                           "  return tostring(ok) .. ' ' .. e\n"
+                           "end\n");
+    co = co_on(vm, "guarded");
+    assert_int_equal(vm_resume(vm, co, 0, 10000, &info), VM_YIELD);
+    assert_int_equal(info.wait_reason, 8);
+    vm_push_int(vm, 42);
+    assert_int_equal(vm_resume(vm, co, 1, 10000, &info), VM_DONE);
+    assert_string_equal(vm_to_str(vm, -1, NULL), "false bad reply 42");
     vm_stack_pop(vm, 1);
     vm_co_release(vm, co);
 }
