@@ -102,9 +102,8 @@ static void insert_call_tm(struct vm *vm, uint32_t func)
 
 /* SETFIELD's and SETTABUP's fast path: a short-string key present in table 't' takes the value
  * in place (__newindex applies only to absent keys), and so does an absent one whose node
- * exists when 't' has no metatable. Returns false when the general store must run. Like
- * tab_set, tab_arr_store and upval_store, this is a store into a heap object: issue 5's write
- * barrier goes here too. */
+ * exists when 't' has no metatable. Returns false when the general store must run. A store
+ * into a heap object, so the write barrier follows it. */
 static inline bool store_field_fast(struct vm *vm, vm_val *t, struct vstr *key, vm_val v)
 {
     if (t->tt != VT_TAB || !key->is_short) return false;
