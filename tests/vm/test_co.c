@@ -421,6 +421,21 @@ static void test_nested_coroutines_preempted_together(void **state)
     vm_co_release(vm, co);
 }
 
+/* The same switching, preemption and native yields with the collector working between any two
+ * allocations (a step, or a whole collection): coroutine stacks, moved values and continuations
+ * stay reachable. */
+static void test_under_gc_torture(void **state)
+{
+    struct vm *vm = *state;
+    const enum vm_gc_torture modes[] = {VM_GC_TORTURE_STEP, VM_GC_TORTURE_FULL};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        vm_gc_torture(vm, modes[m]);
+        test_nested_coroutines_preempted_together(state);
+        test_native_yield_with_reason(state);
+    }
+    vm_gc_torture(vm, VM_GC_TORTURE_OFF);
+}
+
 /* An error in a coroutine: VM_ERROR, the message, and a traceback naming the script's line. */
 static void test_error_has_traceback(void **state)
 {
@@ -456,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_heap_exhaustion_in_one_coroutine),
         cmocka_unit_test_setup_teardown(test_nested_coroutines_preempted_together, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_has_traceback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_under_gc_torture, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
