@@ -77,7 +77,8 @@ static struct vco *co_create(struct vm *vm, vm_val fn)
     co->st.ci = cis;
     co->st.ncis = CO_CIS_INIT;
     co->status = CO_SUSPENDED;
-    /* No barrier: a coroutine is never black (gc.c traverses every one again atomically). */
+    co->ran = true; /* never traversed */
+    /* No barrier: a coroutine is never black (gc.c traverses it again if it ran). */
     return co;
 }
 
@@ -92,6 +93,7 @@ static void co_switch(struct vm *vm, struct vco *to)
     vm->running->st = vm->th;
     vm->th = to->st;
     vm->running = to;
+    to->ran = true; /* its stack may change: the collector's atomic phase looks again */
 }
 
 /* Makes 'co' the running coroutine, resumed by the one running now, which is returned. */

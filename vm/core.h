@@ -225,6 +225,8 @@ struct vco {
     bool preempted;        /* suspended by the instruction budget, not by a yield */
     bool preemptible;      /* running inside a budgeted resume, every resumer yieldable */
     bool killed;           /* overran its budget where it could not be preempted: dying */
+    bool ran;              /* has run since the collector last traversed it */
+    uint32_t traversed;    /* the collector's cycle (vm->gc_epoch) that last traversed it */
     struct thstate st;
     struct vco *resumer;   /* while running or normal: the coroutine that resumed it */
     struct errjmp *resume_ej; /* while running: the boundary of its resume (yields jump here) */
@@ -317,6 +319,7 @@ struct vm {
     uint64_t gc_start_ns;     /* plat_clock_ns at gc_init, for the collector's share */
     uint64_t gc_steps, gc_step_ns, gc_step_max_ns, gc_steps_long; /* vm_gc_stats */
     uint64_t gc_fulls, gc_full_ns, gc_full_max_ns, gc_cycles;
+    uint32_t gc_epoch;        /* counts cycle starts: which cycle traversed a coroutine */
     uint64_t gc_cycles_seen;  /* gc_cycles at the end of the last gc_step_lua */
     uint64_t gc_hist[GC_HIST_N]; /* steps by time, log scale */
 

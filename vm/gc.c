@@ -311,9 +311,13 @@ static size_t traverse_proto(struct vm *vm, struct proto *p)
  * and every frame's top, so that none can later be read as a pointer to a freed object. */
 static size_t traverse_thread(struct vm *vm, struct vco *co)
 {
-    bool atomic = vm->gc_phase == GC_ATOMIC;
+    bool atomic = vm->gc_phase == GC_ATOMIC, running = co == vm->running;
+    /* A suspended coroutine traversed in this cycle that has not run since holds nothing new:
+     * a thousand connections waiting on I/O cost the atomic phase nothing. (Values stored into
+     * its stack through open upvalues meet the upvalue's forward barrier.) */
+    if (atomic && !running && !co->ran && co->traversed == vm->gc_epoch) return GC_OBJ_UNITS;
     if (!atomic) link_gray(&vm->grayagain, &co->h);
-    struct thstate *st = co == vm->running ? &vm->th : &co->st;
+    struct thstate *st = running ? &vm->th : &co->st;
     if (st->stack == NULL) return GC_OBJ_UNITS; /* being created */
     /* Live slots: up to the top, or to the top Lua frame's register window (registers above
      * the top are live there). Not a native's reserve, nor the registers of a frame below a
@@ -323,10 +327,14 @@ static size_t traverse_thread(struct vm *vm, struct vco *co)
     if (hi > st->stacksize) hi = st->stacksize;
     for (uint32_t i = 0; i < hi; i++) mark_val(vm, st->stack[i]);
     size_t work = GC_OBJ_UNITS + hi + (size_t)(st->ci - st->cis);
-    if (atomic) {
+    /* Slots above are cleared, so that none holds an object this cycle frees: always in the
+     * atomic phase, and for a suspended coroutine at once (it cannot change until it runs). */
+    if (atomic || !running) {
         for (uint32_t i = hi; i < st->stacksize; i++) st->stack[i] = val_nil();
         work += st->stacksize - hi;
     }
+    if (!running) co->ran = false;
+    co->traversed = vm->gc_epoch;
     for (struct upval *u = st->open_upvals; u != NULL; u = u->open_next) mark_ref(vm, u);
     mark_ref(vm, co->resumer);
     return work;
@@ -439,6 +447,7 @@ static size_t restart(struct vm *vm)
     vm->gc_rounds = 0;
     vm->gc_round_work = 0;
     vm->gc_phase = GC_PROPAGATE;
+    vm->gc_epoch++;
     return mark_roots(vm);
 }
 
