@@ -722,6 +722,9 @@ newframe:
 
 /* Arithmetic: the fast path for two integers or two numbers, then pc++ past the MMBIN*. When
  * it does not apply, execution falls into the MMBIN* that follows. */
+/* A number of either subtype, and its value as a float (Lua's tonumber on numbers). */
+#define IS_NUM(v) ((v).tt == VT_FLT || (v).tt == VT_INT)
+#define AS_FLT(v) ((v).tt == VT_INT ? (double)(v).u.i : (v).u.n)
 #define ARITH_II(opi, opf, rb, vc)                                                                 \
     do {                                                                                           \
         vm_val b_ = *(rb), c_ = (vc);                                                              \
@@ -734,9 +737,8 @@ newframe:
             double x = b_.u.n, y = c_.u.n;                                                         \
             *RA() = val_flt(opf);                                                                  \
             pc++;                                                                                  \
-        } else if ((b_.tt == VT_FLT || b_.tt == VT_INT) && (c_.tt == VT_FLT || c_.tt == VT_INT)) { \
-            double x = b_.tt == VT_INT ? (double)b_.u.i : b_.u.n;                                  \
-            double y = c_.tt == VT_INT ? (double)c_.u.i : c_.u.n;                                  \
+        } else if (IS_NUM(b_) && IS_NUM(c_)) {                                                     \
+            double x = AS_FLT(b_), y = AS_FLT(c_);                                                 \
             *RA() = val_flt(opf);                                                                  \
             pc++;                                                                                  \
         }                                                                                          \
@@ -745,9 +747,8 @@ newframe:
 #define ARITH_F(opf, rb, vc)                                                                       \
     do {                                                                                           \
         vm_val b_ = *(rb), c_ = (vc);                                                              \
-        if ((b_.tt == VT_FLT || b_.tt == VT_INT) && (c_.tt == VT_FLT || c_.tt == VT_INT)) {        \
-            double x = b_.tt == VT_INT ? (double)b_.u.i : b_.u.n;                                  \
-            double y = c_.tt == VT_INT ? (double)c_.u.i : c_.u.n;                                  \
+        if (IS_NUM(b_) && IS_NUM(c_)) {                                                            \
+            double x = AS_FLT(b_), y = AS_FLT(c_);                                                 \
             *RA() = val_flt(opf);                                                                  \
             pc++;                                                                                  \
         }                                                                                          \
@@ -761,9 +762,8 @@ newframe:
             SAVE();                                                                                \
             *RA() = val_int(fi(vm, b_.u.i, c_.u.i));                                               \
             pc++;                                                                                  \
-        } else if ((b_.tt == VT_FLT || b_.tt == VT_INT) && (c_.tt == VT_FLT || c_.tt == VT_INT)) { \
-            double x = b_.tt == VT_INT ? (double)b_.u.i : b_.u.n;                                  \
-            double y = c_.tt == VT_INT ? (double)c_.u.i : c_.u.n;                                  \
+        } else if (IS_NUM(b_) && IS_NUM(c_)) {                                                     \
+            double x = AS_FLT(b_), y = AS_FLT(c_);                                                 \
             *RA() = val_flt(ff);                                                                   \
             pc++;                                                                                  \
         }                                                                                          \
@@ -1251,6 +1251,8 @@ newframe:
 #undef CASE
 #undef COND_JUMP
 #undef ARITH_II
+#undef IS_NUM
+#undef AS_FLT
 #undef ARITH_F
 #undef ARITH_DIVLIKE
 #undef BITWISE
